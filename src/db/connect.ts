@@ -1,0 +1,79 @@
+/**
+ * Opens the one Kysely instance over SQLite (better-sqlite3) or PostgreSQL (pg), chosen by the
+ * URL. Every dialect-specific setting lives here or in `dialect.ts`, nowhere else.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Db {
+  kysely: Kysely<Database>;
+  dialect: DialectName;
+  /** For SQLite, the database file path (the write worker opens its own connection to it). */
+  sqlitePath: string | null;
+  url: string;
+  close(): Promise<void>;
+}
+
+let int8ParserInstalled = false;
+
+/** pg returns BIGINT as text; ours are epoch millis, counts and micro-amounts, all well within 2^53. */
+function installInt8Parser(): void {
+  if (int8ParserInstalled) return;
+  int8ParserInstalled = true;
+  pg.types.setTypeParser(20, (text: string) => {
+    const n = Number(text);
+    if (!Number.isSafeInteger(n)) throw new RangeError(`bigint ${text} exceeds the safe integer range`);
+    return n;
+  });
+}
+
+export function sqlitePathFromUrl(url: string): string {
+  const path = url.replace(/^sqlite:(\/\/)?/, '');
+  if (path === '') throw new Error('DATABASE_URL sqlite: needs a file path, e.g. sqlite:./data/affpanel.db');
+  return path === ':memory:' ? path : resolve(path);
+}
+
+export function openSqlite(path: string, options: { readonly?: boolean } = {}): SqliteDatabase.Database {
+  if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new SqliteDatabase(path, { readonly: options.readonly ?? false });
+  sqlite.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before we answer 200. Group commit keeps this affordable.
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('cache_size = -65536');
+  sqlite.pragma('temp_store = MEMORY');
+  sqlite.pragma('foreign_keys = OFF');
+  return sqlite;
+}
+
+export function connect(url: string, options: { poolSize?: number } = {}): Db {
+  if (url.startsWith('sqlite:')) {
+    const path = sqlitePathFromUrl(url);
+    const sqlite = openSqlite(path);
+    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return {
+      kysely,
+      dialect: 'sqlite',
+      sqlitePath: path,
+      url,
+      close: () => kysely.destroy(),
+    };
+  }
+  installInt8Parser();
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+  });
+  // A dropped idle connection must not crash the process; the next query reports the failure.
+  pool.on('error', () => {});
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { kysely, dialect: 'postgres', sqlitePath: null, url, close: () => kysely.destroy() };
+}

@@ -1,0 +1,45 @@
+/**
+ * Applies the numbered, forward-only migrations in order under Kysely's migration lock.
+ * Run on every start and by `affpanel migrate`. Migrations are listed here statically so the
+ * built server needs no file-system scan.
+ */
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import type { Db, DialectName } from './connect.js';
+import * as m0001 from './migrations/0001_initial.js';
+
+export interface MigrationContext {
+  dialect: DialectName;
+}
+
+type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
+
+const MIGRATIONS: Record<string, MigrationModule> = {
+  '0001_initial': m0001,
+};
+
+class StaticProvider implements MigrationProvider {
+  constructor(private readonly ctx: MigrationContext) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const [name, mod] of Object.entries(MIGRATIONS)) {
+      out[name] = { up: (db) => mod.up(db, this.ctx) };
+    }
+    return out;
+  }
+}
+
+export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1) ?? '';
+
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db: db.kysely, provider: new StaticProvider({ dialect: db.dialect }) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** True when every known migration has been applied (used by /readyz). */
+export async function isMigrated(db: Db): Promise<boolean> {
+  const migrator = new Migrator({ db: db.kysely, provider: new StaticProvider({ dialect: db.dialect }) });
+  const list = await migrator.getMigrations();
+  return list.every((m) => m.executedAt !== undefined);
+}

@@ -1,0 +1,136 @@
+/**
+ * The postback pipeline, read top to bottom: parse the request, authenticate the source, map its
+ * parameters, validate into a canonical event, then hand it to the group-commit writer and wait
+ * for the verdict. Every rejection is written too (with its reason) before it is answered.
+ * Used by the postback route, the event API and the importer alike.
+ */
+import { createHash } from 'node:crypto';
+import type { BrandDirectory } from '../brands/brand-directory.js';
+import type { Db } from '../db/connect.js';
+import type { CompiledSource } from '../sources/compiled-source.js';
+import type { SourceDirectory } from '../sources/source-directory.js';
+import { authenticateSource, KEY_PARAMS } from './authenticate-source.js';
+import { mapParams } from './map-params.js';
+import { type Params, paramsFromJson, parseParams } from './parse-params.js';
+import type { RawPostback } from './raw-postback.js';
+import { type Rejection, rejectionStatus, type StepResult } from './step.js';
+import { type RejectionRecord, storeBatch, type WriteItem, type WriteResult } from './store-batch.js';
+import { validateEvent } from './validate-event.js';
+import { WriteBuffer, type WriteBufferOptions } from './write-buffer.js';
+
+export type Verdict =
+  | { status: 'accepted'; eventId: number }
+  | { status: 'duplicate'; eventId: number }
+  | { status: 'rejected'; httpStatus: number; rejection: Rejection };
+
+/** Longest raw query/body kept with a rejection; the rest is cut (a rejection is evidence, not data). */
+const REJECTION_RAW_MAX = 8192;
+
+const keyParamPattern = new RegExp(`(^|&)(${KEY_PARAMS.join('|')})=[^&]*`, 'gi');
+
+const keyJsonPattern = new RegExp(`"(${KEY_PARAMS.join('|')})"(\\s*):(\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi');
+
+/** The source key is a secret: it is never stored with the raw query or body. */
+export function redactKey(rawQuery: string): string {
+  return rawQuery.replace(keyParamPattern, '$1$2=***');
+}
+
+export function redactBody(body: string | null, contentType: string | null): string | null {
+  if (body === null) return null;
+  if ((contentType ?? '').toLowerCase().includes('json'))
+    return body.replace(keyJsonPattern, '"$1"$2:$3"***"');
+  return redactKey(body);
+}
+
+/** Query string and body (form or JSON) merged into one parameter map. */
+export function collectParams(raw: RawPostback): StepResult<Params> {
+  const fromQuery = parseParams(raw.rawQuery);
+  if (!fromQuery.ok || raw.rawBody === null || raw.rawBody === '') return fromQuery;
+  const type = (raw.contentType ?? '').toLowerCase();
+  if (type.includes('json')) return paramsFromJson(raw.rawBody, fromQuery.value);
+  return parseParams(raw.rawBody, fromQuery.value);
+}
+
+export class Ingestor {
+  readonly buffer: WriteBuffer<WriteItem, WriteResult>;
+
+  constructor(
+    private readonly db: Db,
+    readonly sources: SourceDirectory,
+    readonly brands: BrandDirectory,
+    options: WriteBufferOptions,
+  ) {
+    this.buffer = new WriteBuffer((items) => storeBatch(this.db, this.brands, items), options);
+  }
+
+  /** Runs every step; resolves with the final verdict once it is durably stored. */
+  async ingest(raw: RawPostback): Promise<Verdict> {
+    const params = collectParams(raw);
+    if (!params.ok) return this.rejectWith(raw, null, null, params.rejection);
+
+    let source: CompiledSource;
+    if (raw.channel === 'postback') {
+      const auth = await authenticateSource(raw, params.value, this.sources);
+      if (!auth.ok) return this.rejectWith(raw, null, params.value, auth.rejection);
+      source = auth.value;
+    } else {
+      // Token API and import are authenticated by their caller; the source must still exist.
+      const found = await this.sources.get(raw.sourceSlug);
+      if (!found) {
+        return this.rejectWith(raw, null, params.value, {
+          code: 'unknown_source',
+          reason: `unknown source "${raw.sourceSlug.slice(0, 64)}"`,
+          field: 'source',
+        });
+      }
+      source = found;
+    }
+
+    const mapped = mapParams(params.value, source);
+    if (!mapped.ok) return this.rejectWith(raw, source, params.value, mapped.rejection);
+    const event = validateEvent(mapped.value, { raw, source, brands: this.brands });
+    if (!event.ok) return this.rejectWith(raw, source, params.value, event.rejection);
+
+    event.value.rawQuery = redactKey(raw.rawQuery);
+    event.value.rawBody = redactBody(raw.rawBody, raw.contentType);
+    const result = await this.buffer.submit({ kind: 'event', event: event.value });
+    if (result.kind === 'rejection-logged') throw new Error('an event was stored as a rejection');
+    return { status: result.kind, eventId: result.eventId };
+  }
+
+  private async rejectWith(
+    raw: RawPostback,
+    source: CompiledSource | null,
+    params: Params | null,
+    rejection: Rejection,
+  ): Promise<Verdict> {
+    const rawQuery = redactKey(raw.rawQuery).slice(0, REJECTION_RAW_MAX);
+    const rawBody = redactBody(raw.rawBody, raw.contentType)?.slice(0, REJECTION_RAW_MAX) ?? null;
+    const brandNames = source?.params.get('brand') ?? ['brand'];
+    const brandSlug =
+      brandNames.map((n) => params?.get(n)?.[0]).find((v) => v !== undefined && v !== '') ?? null;
+    const record: RejectionRecord = {
+      fingerprint: createHash('sha256')
+        .update(`${raw.channel}\n${raw.sourceSlug}\n${raw.method}\n${rawQuery}\n${rawBody ?? ''}`)
+        .digest('hex'),
+      at: raw.receivedAt.getTime(),
+      sourceSlug: raw.sourceSlug.slice(0, 64),
+      sourceId: source?.id ?? null,
+      brandSlug: brandSlug?.trim().toLowerCase().slice(0, 64) ?? null,
+      code: rejection.code,
+      reason: rejection.reason,
+      field: rejection.field ?? null,
+      method: raw.method,
+      rawQuery,
+      rawBody,
+      ip: raw.ip,
+      userAgent: raw.userAgent?.slice(0, 256) ?? null,
+    };
+    await this.buffer.submit({ kind: 'rejection', rejection: record });
+    return { status: 'rejected', httpStatus: rejectionStatus(rejection.code), rejection };
+  }
+
+  async close(): Promise<void> {
+    await this.buffer.close();
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * `GET|POST /postback/:source` — the S2S endpoint networks call. Thin: capture the request once,
+ * run the ingest pipeline, answer its verdict. Bodies are read as text so the raw request can be
+ * kept verbatim; parsing happens in the pipeline's first step.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../context.js';
+import type { RawPostback } from '../../ingest/raw-postback.js';
+import { sendVerdict } from './verdict-reply.js';
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+export function capturePostback(request: FastifyRequest, sourceSlug: string): RawPostback {
+  const url = request.raw.url ?? request.url;
+  const q = url.indexOf('?');
+  const body = request.body;
+  return {
+    sourceSlug,
+    method: request.method,
+    rawQuery: q === -1 ? '' : url.slice(q + 1),
+    rawBody: typeof body === 'string' && body !== '' ? body : null,
+    contentType: request.headers['content-type'] ?? null,
+    url,
+    headers: {
+      'x-postback-key': headerText(request.headers['x-postback-key']),
+      'x-api-key': headerText(request.headers['x-api-key']),
+      'x-affpanel-signature': headerText(request.headers['x-affpanel-signature']),
+      'x-affpanel-timestamp': headerText(request.headers['x-affpanel-timestamp']),
+    },
+    ip: request.ip ?? null,
+    userAgent: request.headers['user-agent'] ?? null,
+    receivedAt: new Date(),
+    channel: 'postback',
+  };
+}
+
+export async function postbackRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(
+    '*',
+    { parseAs: 'string', bodyLimit: ctx.config.ingest.bodyLimit },
+    (_req, body, done) => {
+      done(null, body);
+    },
+  );
+
+  const handler = async (
+    request: FastifyRequest<{ Params: { source: string } }>,
+    reply: import('fastify').FastifyReply,
+  ) => {
+    const verdict = await ctx.ingestor.ingest(capturePostback(request, request.params.source));
+    return sendVerdict(request, reply, verdict);
+  };
+  // Per-request logs at info level would cost more than the postback itself; failures still log.
+  app.get('/postback/:source', { logLevel: 'warn' }, handler);
+  app.post('/postback/:source', { logLevel: 'warn' }, handler);
+}
