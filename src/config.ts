@@ -33,6 +33,8 @@ const configSchema = z.object({
     .transform((v) => v === 'true' || v === '1'),
   /** Seconds a rotated-out source key keeps working, so networks can be updated without loss. */
   KEY_ROTATION_GRACE_SECONDS: numberFromEnv(0, 30 * 24 * 3600).default(24 * 3600),
+  /** How long a SQLite write waits for another process's lock before the postback gets a 503. */
+  SQLITE_BUSY_TIMEOUT_MS: numberFromEnv(0, 60_000).default(5000),
   /** Temporary single bearer token for /api/v1 until per-client API tokens exist. */
   API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
 });
@@ -47,6 +49,7 @@ export type Config = Readonly<{
   trustProxy: boolean;
   keyRotationGraceSeconds: number;
   apiToken: string | null;
+  sqliteBusyTimeoutMs: number;
 }>;
 
 export class ConfigError extends Error {}
@@ -74,6 +77,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     trustProxy: c.TRUST_PROXY,
     keyRotationGraceSeconds: c.KEY_ROTATION_GRACE_SECONDS,
     apiToken: c.API_TOKEN ?? null,
+    sqliteBusyTimeoutMs: c.SQLITE_BUSY_TIMEOUT_MS,
   };
 }
 

@@ -20,7 +20,7 @@ export interface AppContext {
 }
 
 export async function createContext(config: Config): Promise<AppContext> {
-  const db = connect(config.databaseUrl);
+  const db = connect(config.databaseUrl, { busyTimeoutMs: config.sqliteBusyTimeoutMs });
   try {
     await migrateToLatest(db);
   } catch (error) {

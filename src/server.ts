@@ -29,7 +29,6 @@ export async function buildServer(
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     return503OnClosing: true,
-    forceCloseConnections: false,
   });
   app.decorate('ctx', ctx);
 
@@ -52,7 +51,15 @@ export async function buildServer(
     }),
   );
 
-  // Closing the server first lets in-flight postbacks finish; then the writer flushes and storage closes.
+  // Shutdown: in-flight requests finish and are answered with `Connection: close`, so keep-alive
+  // clients let go and the server can close; then the writer flushes and storage closes.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
   app.addHook('onClose', async () => {
     await ctx.close();
   });

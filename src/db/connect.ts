@@ -39,24 +39,54 @@ export function sqlitePathFromUrl(url: string): string {
   return path === ':memory:' ? path : resolve(path);
 }
 
-export function openSqlite(path: string, options: { readonly?: boolean } = {}): SqliteDatabase.Database {
+export function openSqlite(
+  path: string,
+  options: { readonly?: boolean; busyTimeoutMs?: number } = {},
+): SqliteDatabase.Database {
   if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SqliteDatabase(path, { readonly: options.readonly ?? false });
   sqlite.pragma('journal_mode = WAL');
   // FULL: a commit is on disk before we answer 200. Group commit keeps this affordable.
   sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma(`busy_timeout = ${Math.trunc(options.busyTimeoutMs ?? 5000)}`);
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('temp_store = MEMORY');
   sqlite.pragma('foreign_keys = OFF');
   return sqlite;
 }
 
-export function connect(url: string, options: { poolSize?: number } = {}): Db {
+/**
+ * better-sqlite3 compiles a statement on every prepare; Kysely prepares each query it runs. Batched
+ * inserts repeat the same few statement texts, so caching them removes a large share of write cost.
+ */
+export function withStatementCache(sqlite: SqliteDatabase.Database, max = 256): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  return new Proxy(sqlite, {
+    get(target, property, receiver) {
+      if (property !== 'prepare') return Reflect.get(target, property, receiver);
+      return (source: string) => {
+        let statement = cache.get(source);
+        if (statement && !statement.busy) return statement;
+        statement = prepare(source);
+        if (cache.size >= max) {
+          const oldest = cache.keys().next();
+          if (!oldest.done) cache.delete(oldest.value);
+        }
+        cache.set(source, statement);
+        return statement;
+      };
+    },
+  });
+}
+
+export function connect(url: string, options: { poolSize?: number; busyTimeoutMs?: number } = {}): Db {
   if (url.startsWith('sqlite:')) {
     const path = sqlitePathFromUrl(url);
-    const sqlite = openSqlite(path);
-    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const sqlite = openSqlite(path, { busyTimeoutMs: options.busyTimeoutMs });
+    const kysely = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    });
     return {
       kysely,
       dialect: 'sqlite',

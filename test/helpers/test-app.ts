@@ -16,6 +16,8 @@ export interface TestApp {
   config: Config;
   sources: Map<string, SourceRow>;
   addSource(input: SourceInput): Promise<SourceRow>;
+  /** Stops the server (flushing writes) but keeps the database for inspection. */
+  stop(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -36,6 +38,7 @@ export async function createTestApp(name: string, env: Record<string, string> = 
   for (const row of await seedBuiltInSources(ctx.db)) sources.set(row.slug, row);
   await ctx.sources.refresh();
   let closed = false;
+  let stopped = false;
   return {
     app,
     ctx,
@@ -47,10 +50,15 @@ export async function createTestApp(name: string, env: Record<string, string> = 
       await ctx.sources.refresh();
       return row;
     },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await app.close();
+    },
     async close() {
       if (closed) return;
       closed = true;
-      await app.close();
+      await this.stop();
       await database.drop();
     },
   };

@@ -1,0 +1,91 @@
+/**
+ * `affpanel import <file> --source <slug>`: a CSV or XLSX file of events into a source, through
+ * the postback pipeline. Prints progress every few seconds, then the counts and the first row
+ * errors with their lines. Exits 1 when any row was rejected (the good rows are still stored) or
+ * the import stopped early; Ctrl-C stops after the chunk in flight, keeping what was stored.
+ */
+import { ImportAbortedError, type ImportSummary, importFile } from '../import/import-file.js';
+import { EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
+import { count, type Output } from './output.js';
+import { type ConfigLoader, defaultConfig, withContext } from './with-context.js';
+
+const PROGRESS_EVERY_MS = 3000;
+
+export interface ImportCommandOptions {
+  file: string;
+  source: string;
+  sheet?: string;
+  dryRun?: boolean;
+  /** Stops the import early (the CLI wires it to Ctrl-C). */
+  signal?: AbortSignal;
+}
+
+export function printImportSummary(summary: ImportSummary, output: Output): void {
+  const where = summary.format === 'xlsx' ? 'row' : 'line';
+  const stored = summary.dryRun ? 'valid' : 'accepted';
+  output.out(
+    `${summary.dryRun ? 'Dry run (nothing stored)' : 'Imported'} ${summary.file} into source ` +
+      `"${summary.source}", sheet "${summary.sheet}"${summary.interrupted ? ' - STOPPED EARLY' : ''}:`,
+  );
+  output.out(`  rows:       ${count(summary.rows)}`);
+  output.out(`  ${stored.padEnd(11)} ${count(summary.accepted)}`);
+  if (!summary.dryRun) output.out(`  duplicates: ${count(summary.duplicates)}`);
+  output.out(`  rejected:   ${count(summary.rejected)}`);
+  if (summary.dryRun) output.out('  (duplicates are only recognised when rows are stored)');
+  if (summary.ignoredColumns.length > 0) {
+    output.out(
+      `  ignored columns (no field for them in source "${summary.source}"): ${summary.ignoredColumns.join(', ')}`,
+    );
+  }
+  if (summary.errors.length > 0) {
+    const shown =
+      summary.errors.length < summary.rejected
+        ? `first ${summary.errors.length} of ${count(summary.rejected)}`
+        : `${summary.errors.length}`;
+    output.out(`Errors (${shown}):`);
+    for (const e of summary.errors) output.out(`  ${where} ${e.line}: ${e.reason} [${e.code}]`);
+  }
+  output.out(`Done in ${summary.seconds.toFixed(1)} s.`);
+}
+
+export async function importCommand(
+  options: ImportCommandOptions,
+  output: Output,
+  getConfig: ConfigLoader = defaultConfig,
+): Promise<number> {
+  if (options.file.trim() === '') throw new UsageError('the file to import is missing');
+  if (options.source.trim() === '') throw new UsageError('--source is missing');
+  return withContext(getConfig, async (ctx) => {
+    const started = performance.now();
+    let lastPrint = started;
+    let summary: ImportSummary;
+    try {
+      summary = await importFile(
+        ctx,
+        options.file,
+        {
+          sourceSlug: options.source.trim(),
+          sheet: options.sheet,
+          dryRun: options.dryRun ?? false,
+          signal: options.signal,
+        },
+        (p) => {
+          const now = performance.now();
+          if (now - lastPrint < PROGRESS_EVERY_MS) return;
+          lastPrint = now;
+          const rate = p.rows / ((now - started) / 1000);
+          output.err(
+            `  ${count(p.rows)} rows: ${count(p.accepted)} accepted, ${count(p.duplicates)} duplicates, ` +
+              `${count(p.rejected)} rejected (${count(rate)} rows/s)`,
+          );
+        },
+      );
+    } catch (error) {
+      // What was stored before storage failed stays stored: say how far the import got.
+      if (error instanceof ImportAbortedError) printImportSummary(error.summary, output);
+      throw error;
+    }
+    printImportSummary(summary, output);
+    return summary.rejected > 0 || summary.interrupted ? EXIT_FAILURE : EXIT_OK;
+  });
+}

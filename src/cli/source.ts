@@ -1,0 +1,128 @@
+/**
+ * `affpanel source add | list | rotate-key`: the sources postbacks and imports are recorded
+ * against. Keys are printed here on purpose: this is how an admin without the web UI gets the
+ * postback URL to give a network.
+ */
+import type { Config } from '../config.js';
+import type { SourceRow } from '../db/schema.js';
+import { createSource, listSources, rotateSourceKey } from '../sources/source-service.js';
+import { BUILT_IN_TEMPLATES, getTemplate } from '../sources/templates.js';
+import { EXIT_OK, UsageError } from './errors.js';
+import { duration, type Output, table, utc } from './output.js';
+import { type ConfigLoader, defaultConfig, withContext } from './with-context.js';
+
+export interface SourceAddOptions {
+  slug: string;
+  template: string;
+  name?: string;
+  auth?: string;
+  allow?: string[];
+  defaultCurrency?: string;
+}
+
+export interface SourceRotateOptions {
+  slug: string;
+}
+
+/** The URL a network is given: with `?key=` for key sources; signed (no key in it) for HMAC ones. */
+export function postbackUrl(config: Pick<Config, 'publicBaseUrl'>, source: SourceRow): string {
+  const base = `${config.publicBaseUrl}/postback/${encodeURIComponent(source.slug)}`;
+  return source.auth_mode === 'hmac' ? base : `${base}?key=${encodeURIComponent(source.secret_key)}`;
+}
+
+function authMode(value: string | undefined): 'key' | 'hmac' {
+  if (value === undefined || value === 'key' || value === 'hmac') return value ?? 'key';
+  throw new UsageError(`--auth must be key or hmac, not "${value}"`);
+}
+
+export async function sourceAddCommand(
+  options: SourceAddOptions,
+  output: Output,
+  getConfig: ConfigLoader = defaultConfig,
+): Promise<number> {
+  const auth = authMode(options.auth);
+  if (!getTemplate(options.template)) {
+    const ids = BUILT_IN_TEMPLATES.map((t) => t.id).join(', ');
+    throw new UsageError(`unknown template "${options.template}" (templates: ${ids})`);
+  }
+  const currency = options.defaultCurrency?.trim().toUpperCase();
+  if (currency !== undefined && !/^[A-Z]{3}$/.test(currency)) {
+    throw new UsageError(
+      `--default-currency must be a 3-letter ISO 4217 code like EUR, not "${options.defaultCurrency}"`,
+    );
+  }
+  return withContext(getConfig, async (ctx) => {
+    const row = await createSource(ctx.db, {
+      slug: options.slug,
+      name: options.name,
+      template: options.template,
+      authMode: auth,
+      ipAllowlist: options.allow ?? [],
+      defaultCurrency: currency ?? null,
+    });
+    output.out(`Source "${row.slug}" created: ${row.name}, template ${row.template}, auth ${row.auth_mode}.`);
+    output.out(`  Key:          ${row.secret_key}`);
+    output.out(`  Postback URL: ${postbackUrl(ctx.config, row)}`);
+    if (row.auth_mode === 'hmac') {
+      output.out(
+        '  Requests are signed with the key (headers x-affpanel-timestamp and x-affpanel-signature).',
+      );
+    }
+    const allow = JSON.parse(row.ip_allowlist) as string[];
+    if (allow.length > 0) output.out(`  Accepted from: ${allow.join(', ')}`);
+    return EXIT_OK;
+  });
+}
+
+export async function sourceListCommand(
+  _options: Record<string, never>,
+  output: Output,
+  getConfig: ConfigLoader = defaultConfig,
+): Promise<number> {
+  return withContext(getConfig, async (ctx) => {
+    const rows = await listSources(ctx.db);
+    if (rows.length === 0) {
+      output.out(
+        'No sources yet. The server creates one per built-in platform on its first start; ' +
+          'add others with "affpanel source add <slug> --template <id>".',
+      );
+      return EXIT_OK;
+    }
+    const lines = table(
+      ['SLUG', 'NAME', 'TEMPLATE', 'ACTIVE', 'KEY', 'POSTBACK URL'],
+      rows.map((r) => [
+        r.slug,
+        r.name,
+        r.template,
+        r.is_active === 1 ? 'yes' : 'no',
+        r.secret_key,
+        postbackUrl(ctx.config, r),
+      ]),
+    );
+    for (const line of lines) output.out(line);
+    return EXIT_OK;
+  });
+}
+
+export async function sourceRotateKeyCommand(
+  options: SourceRotateOptions,
+  output: Output,
+  getConfig: ConfigLoader = defaultConfig,
+): Promise<number> {
+  return withContext(getConfig, async (ctx) => {
+    const grace = ctx.config.keyRotationGraceSeconds;
+    const now = Date.now();
+    const row = await rotateSourceKey(ctx.db, options.slug.trim().toLowerCase(), grace, now);
+    output.out(`New key for "${row.slug}": ${row.secret_key}`);
+    output.out(`  Postback URL: ${postbackUrl(ctx.config, row)}`);
+    if (row.previous_key_expires_at !== null) {
+      output.out(
+        `  The old key keeps working until ${utc(row.previous_key_expires_at)} (${duration(grace)}); ` +
+          'give the network the new URL before then.',
+      );
+    } else {
+      output.out('  The old key no longer works (KEY_ROTATION_GRACE_SECONDS is 0).');
+    }
+    return EXIT_OK;
+  });
+}
