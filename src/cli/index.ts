@@ -57,11 +57,16 @@ function buildProgram(output: Output, getConfig: ConfigLoader, setExit: (code: n
     .argument('<slug>', 'URL name of the source: letters, digits, - and _')
     .requiredOption('--template <id>', 'platform template: referon, cellxpert, affise, cparound or generic')
     .option('--name <name>', 'display name (default: the slug in upper case)')
-    .addOption(new Option('--auth <mode>', 'how postbacks authenticate').choices(['key', 'hmac']).default('key'))
+    .addOption(
+      new Option('--auth <mode>', 'how postbacks authenticate').choices(['key', 'hmac']).default('key'),
+    )
     .option('--allow <cidr>', 'accept postbacks only from this address or CIDR (repeatable)', collectList)
     .option('--default-currency <code>', 'currency for amounts sent without one, e.g. EUR')
-    .action(async (slug: string, opts: { template: string; name?: string; auth?: string; allow?: string[]; defaultCurrency?: string }) =>
-      setExit(await sourceAddCommand({ slug, ...opts }, output, getConfig)),
+    .action(
+      async (
+        slug: string,
+        opts: { template: string; name?: string; auth?: string; allow?: string[]; defaultCurrency?: string },
+      ) => setExit(await sourceAddCommand({ slug, ...opts }, output, getConfig)),
     );
   source
     .command('list')
@@ -88,7 +93,10 @@ function buildProgram(output: Output, getConfig: ConfigLoader, setExit: (code: n
     .description('import events from a CSV or XLSX file into a source')
     .argument('<file>', 'a .csv or .xlsx file with a header row')
     .requiredOption('--source <slug>', 'the source the events belong to')
-    .option('--sheet <name>', 'XLSX: the worksheet to read (default: the first); CSV: the sheet name to record')
+    .option(
+      '--sheet <name>',
+      'XLSX: the worksheet to read (default: the first); CSV: the sheet name to record',
+    )
     .option('--dry-run', 'check every row, store nothing')
     .action(async (file: string, opts: { source: string; sheet?: string; dryRun?: boolean }) => {
       const stop = interruptible(output);

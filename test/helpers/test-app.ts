@@ -39,6 +39,11 @@ export async function createTestApp(name: string, env: Record<string, string> = 
   await ctx.sources.refresh();
   let closed = false;
   let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await app.close();
+  };
   return {
     app,
     ctx,
@@ -50,15 +55,11 @@ export async function createTestApp(name: string, env: Record<string, string> = 
       await ctx.sources.refresh();
       return row;
     },
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await app.close();
-    },
+    stop,
     async close() {
       if (closed) return;
       closed = true;
-      await this.stop();
+      await stop();
       await database.drop();
     },
   };
