@@ -1,0 +1,156 @@
+/**
+ * Property: whatever mix of postbacks arrives (duplicates, test events, several currencies,
+ * different hours, missing affiliates, broken tags, bad ones), the hourly rollups written in the
+ * same transaction equal both a recount of the stored events and an independent in-memory model
+ * of the inputs.
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, keyOf, query, type TestApp } from '../helpers/test-app.js';
+
+const HOUR = 3600_000;
+
+interface Input {
+  type: 'reg' | 'ftd' | 'dep' | 'cpa' | 'click';
+  brand: number;
+  affiliate: number | null;
+  tx: number;
+  amountCents: number | null;
+  currency: 'EUR' | 'USD' | 'GBP';
+  test: boolean;
+  hoursAgo: number;
+  broken: boolean;
+  bad: boolean;
+}
+
+const inputArb: fc.Arbitrary<Input> = fc.record({
+  type: fc.constantFrom('reg', 'ftd', 'dep', 'cpa', 'click'),
+  brand: fc.integer({ min: 0, max: 2 }),
+  affiliate: fc.option(fc.integer({ min: 1, max: 3 }), { nil: null }),
+  // A small id space makes duplicates common.
+  tx: fc.integer({ min: 0, max: 12 }),
+  amountCents: fc.option(fc.integer({ min: 0, max: 500_000 }), { nil: null }),
+  currency: fc.constantFrom('EUR', 'USD', 'GBP'),
+  test: fc.boolean(),
+  hoursAgo: fc.integer({ min: 0, max: 30 }),
+  broken: fc.boolean(),
+  bad: fc.boolean().map((b) => b && Math.random() < 0.3),
+});
+
+const TYPE = { reg: 'REG', ftd: 'FTD', dep: 'DEP', cpa: 'CPA', click: 'CLICK' } as const;
+
+type Totals = Map<string, { count: number; amount: number; broken: number }>;
+
+function add(totals: Totals, key: string, amount: number, broken: boolean): void {
+  const t = totals.get(key) ?? { count: 0, amount: 0, broken: 0 };
+  t.count += 1;
+  t.amount += amount;
+  t.broken += broken ? 1 : 0;
+  totals.set(key, t);
+}
+
+describe('hourly rollups', () => {
+  let t: TestApp;
+  let run = 0;
+  beforeAll(async () => {
+    t = await createTestApp('rollups-property');
+  });
+  afterAll(async () => t.close());
+
+  it('equal a recount from stored events and from the inputs, for any mix of postbacks', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(inputArb, { minLength: 1, maxLength: 60 }), async (inputs) => {
+        run++;
+        const now = Date.now();
+        const brandSlug = (b: number) => `prop${run}b${b}`;
+        const expected: Totals = new Map();
+        const seen = new Set<string>();
+
+        const requests = inputs.map((input) => {
+          const occurred = now - input.hoursAgo * HOUR;
+          const params: Record<string, string | number> = {
+            key: keyOf(t, 'cellxpert'),
+            event: input.type,
+            brand: brandSlug(input.brand),
+            depositid: `r${run}-${input.tx}`,
+            timestamp: new Date(occurred).toISOString(),
+            test: input.test ? 1 : 0,
+            trackingcode: input.broken ? '{clickid}' : 'TAG_1',
+          };
+          if (input.affiliate !== null) params.affiliateid = input.affiliate;
+          if (input.amountCents !== null) {
+            params.amount = (input.amountCents / 100).toFixed(2);
+            params.currency = input.currency;
+          }
+          if (input.bad) params.isocountry = 'XX';
+          if (!input.bad) {
+            const dedup = `${TYPE[input.type]}|${input.tx}`;
+            if (!seen.has(dedup)) {
+              seen.add(dedup);
+              const hour = Math.floor(occurred / HOUR) * HOUR;
+              const key = [
+                hour,
+                brandSlug(input.brand),
+                String(input.affiliate ?? ''),
+                input.test ? 1 : 0,
+                TYPE[input.type],
+                input.amountCents === null ? '' : input.currency,
+              ].join('|');
+              add(expected, key, (input.amountCents ?? 0) * 10_000, input.broken);
+            }
+          }
+          return `/postback/cellxpert?${query(params)}`;
+        });
+
+        // Sent in waves, so a run spans several group-commit batches.
+        for (let i = 0; i < requests.length; i += 7) {
+          await Promise.all(requests.slice(i, i + 7).map((url) => t.app.inject({ method: 'GET', url })));
+        }
+
+        const db = t.ctx.db.kysely;
+        const rollups = await db
+          .selectFrom('rollup_hourly')
+          .innerJoin('brands', 'brands.id', 'rollup_hourly.brand_id')
+          .select([
+            'hour_start',
+            'brands.slug as brand',
+            'affiliate_id',
+            'is_test',
+            'type',
+            'currency',
+            'event_count',
+            'amount_micros',
+            'broken_count',
+          ])
+          .where('brands.slug', 'like', `prop${run}b%`)
+          .execute();
+        const fromRollups: Totals = new Map();
+        for (const r of rollups) {
+          const key = [r.hour_start, r.brand, r.affiliate_id, r.is_test, r.type, r.currency].join('|');
+          fromRollups.set(key, {
+            count: Number(r.event_count),
+            amount: Number(r.amount_micros),
+            broken: Number(r.broken_count),
+          });
+        }
+
+        const events = await db
+          .selectFrom('events')
+          .innerJoin('brands', 'brands.id', 'events.brand_id')
+          .select(['occurred_at', 'brands.slug as brand', 'affiliate_id', 'is_test', 'type', 'currency', 'amount_micros', 'broken_fields'])
+          .where('brands.slug', 'like', `prop${run}b%`)
+          .execute();
+        const fromEvents: Totals = new Map();
+        for (const e of events) {
+          const hour = Math.floor(Number(e.occurred_at) / HOUR) * HOUR;
+          const key = [hour, e.brand, e.affiliate_id ?? '', e.is_test, e.type, e.currency ?? ''].join('|');
+          add(fromEvents, key, Number(e.amount_micros ?? 0), e.broken_fields !== null);
+        }
+
+        expect(fromRollups).toEqual(fromEvents);
+        expect(fromRollups).toEqual(expected);
+      }),
+      { numRuns: 25 },
+    );
+  }, 120_000);
+});
