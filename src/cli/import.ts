@@ -28,13 +28,20 @@ export function printImportSummary(summary: ImportSummary, output: Output): void
       `"${summary.source}", sheet "${summary.sheet}"${summary.interrupted ? ' - STOPPED EARLY' : ''}:`,
   );
   output.out(`  rows:       ${count(summary.rows)}`);
-  output.out(`  ${stored.padEnd(11)} ${count(summary.accepted)}`);
+  output.out(`  ${`${stored}:`.padEnd(11)} ${count(summary.accepted)}`);
   if (!summary.dryRun) output.out(`  duplicates: ${count(summary.duplicates)}`);
   output.out(`  rejected:   ${count(summary.rejected)}`);
   if (summary.dryRun) output.out('  (duplicates are only recognised when rows are stored)');
   if (summary.ignoredColumns.length > 0) {
     output.out(
       `  ignored columns (no field for them in source "${summary.source}"): ${summary.ignoredColumns.join(', ')}`,
+    );
+  }
+  if (summary.timeFallbacks.rows > 0) {
+    output.out(
+      `  warning: ${count(summary.timeFallbacks.rows)} ${stored} rows have an event time that could not be read ` +
+        `(first: ${where} ${summary.timeFallbacks.firstLine}); they ${summary.dryRun ? 'would get' : 'got'} ` +
+        'the time of the import instead. Use ISO 8601 (2024-05-01T12:00:00Z) or Unix seconds.',
     );
   }
   if (summary.errors.length > 0) {
@@ -44,6 +51,12 @@ export function printImportSummary(summary: ImportSummary, output: Output): void
         : `${summary.errors.length}`;
     output.out(`Errors (${shown}):`);
     for (const e of summary.errors) output.out(`  ${where} ${e.line}: ${e.reason} [${e.code}]`);
+  }
+  if (summary.interrupted) {
+    output.out(
+      `Stopped early: rows after ${where} ${summary.lastLine} were not read. Importing the file again is safe ` +
+        'for rows with a transaction or player id (they count as duplicates).',
+    );
   }
   output.out(`Done in ${summary.seconds.toFixed(1)} s.`);
 }

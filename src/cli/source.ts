@@ -5,6 +5,7 @@
  */
 import type { Config } from '../config.js';
 import type { SourceRow } from '../db/schema.js';
+import { AppError } from '../errors.js';
 import { createSource, listSources, rotateSourceKey } from '../sources/source-service.js';
 import { BUILT_IN_TEMPLATES, getTemplate } from '../sources/templates.js';
 import { EXIT_OK, UsageError } from './errors.js';
@@ -59,6 +60,13 @@ export async function sourceAddCommand(
       authMode: auth,
       ipAllowlist: options.allow ?? [],
       defaultCurrency: currency ?? null,
+    }).catch((error: unknown) => {
+      // The service's messages name the rule, not the argument: say which one broke it.
+      if (error instanceof AppError && error.code === 'bad_request') {
+        if (error.field === 'slug') throw new UsageError(`invalid slug "${options.slug}": ${error.message}`);
+        if (error.field === 'name') throw new UsageError(`invalid --name: ${error.message}`);
+      }
+      throw error;
     });
     output.out(`Source "${row.slug}" created: ${row.name}, template ${row.template}, auth ${row.auth_mode}.`);
     output.out(`  Key:          ${row.secret_key}`);

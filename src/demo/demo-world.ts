@@ -37,6 +37,7 @@ export const HOUR_WEIGHTS: readonly number[] = [
   3, 2, 1.5, 1, 1, 1, 1.5, 2.5, 3.5, 4, 4.5, 5, 5.5, 5.5, 5.5, 6, 6.5, 7.5, 8.5, 9.5, 10, 9, 7, 5,
 ];
 
+// biome-ignore lint/suspicious/noTemplateCurlyInString: the literal macro text is the point
 export const BROKEN_TAG_TEMPLATES = ['${clickId}', '{sub1}', '[[tid]]', '{{click_id}}'] as const;
 
 export interface DemoSource {

@@ -12,8 +12,10 @@ import type { AppContext } from '../context.js';
 import { FIELD_MAX_LENGTH } from '../domain.js';
 import { AppError } from '../errors.js';
 import { KEY_PARAMS } from '../ingest/authenticate-source.js';
+import { detectMacro } from '../ingest/detect-macros.js';
 import { collectParams, type Verdict } from '../ingest/ingestor.js';
 import { mapParams } from '../ingest/map-params.js';
+import { parseTimestamp } from '../ingest/normalise/timestamp.js';
 import type { RawPostback } from '../ingest/raw-postback.js';
 import { type Rejection, rejectionStatus } from '../ingest/step.js';
 import { validateEvent } from '../ingest/validate-event.js';
@@ -66,11 +68,18 @@ export interface ImportSummary extends ImportProgress {
   dryRun: boolean;
   /** True when stopped early (by the signal); counts cover the rows read until then. */
   interrupted: boolean;
+  /** The line (CSV) or sheet row (XLSX) of the last row read, 0 before the first. */
+  lastLine: number;
   /** The first `maxErrors` row errors, by line. `rejected` counts them all. */
   errors: ImportRowError[];
   rejectedByCode: Partial<Record<ImportErrorCode, number>>;
   /** Header names the source maps to no field: their values are kept in the raw body only. */
   ignoredColumns: string[];
+  /**
+   * Accepted rows whose event time could not be read: the pipeline gave them the time of the
+   * import instead (its rule for postbacks). Worth a look when importing history.
+   */
+  timeFallbacks: { rows: number; firstLine: number | null };
   seconds: number;
 }
 
@@ -109,6 +118,8 @@ interface Column {
 interface Header {
   columns: Column[];
   width: number;
+  /** Columns the source reads the event time from, in its order of preference. */
+  timeColumns: number[];
 }
 
 /** Every parameter name the source maps onto a field (lower case). */
@@ -118,7 +129,11 @@ function mappedNames(source: CompiledSource): Set<string> {
   return names;
 }
 
-function readHeader(cells: string[], source: CompiledSource): { header: Header; ignored: string[] } {
+function readHeader(
+  cells: string[],
+  source: CompiledSource,
+  at: string,
+): { header: Header; ignored: string[] } {
   const columns: Column[] = [];
   const seen = new Map<string, string>();
   cells.forEach((cell, index) => {
@@ -127,12 +142,14 @@ function readHeader(cells: string[], source: CompiledSource): { header: Header; 
     const key = name.toLowerCase();
     const earlier = seen.get(key);
     if (earlier !== undefined) {
-      throw new AppError('unprocessable', `the header names the column "${name}" twice ("${earlier}")`);
+      throw new AppError(
+        'unprocessable',
+        `the header (${at}) names the column "${name}" twice ("${earlier}")`,
+      );
     }
     seen.set(key, name);
     columns.push({ index, name });
   });
-  if (columns.length === 0) throw new AppError('unprocessable', 'the file has no header row');
 
   const known = mappedNames(source);
   const has = (field: 'brand' | 'event' | 'status') =>
@@ -142,23 +159,38 @@ function readHeader(cells: string[], source: CompiledSource): { header: Header; 
   if (!has('brand')) {
     throw new AppError(
       'unprocessable',
-      `no brand column: the header needs one of ${namesFor('brand')} (source "${source.slug}")`,
+      `no brand column in the header (${at}): it needs one of ${namesFor('brand')} (source "${source.slug}")`,
     );
   }
   if (!has('event') && !has('status')) {
     throw new AppError(
       'unprocessable',
-      `no event type column: the header needs one of ${namesFor('event')} (source "${source.slug}")`,
+      `no event type column in the header (${at}): it needs one of ${namesFor('event')} ` +
+        `(source "${source.slug}")`,
     );
   }
   const keyNames: readonly string[] = KEY_PARAMS;
   const ignored = columns
     .map((c) => c.name)
     .filter((name) => !known.has(name.toLowerCase()) && !keyNames.includes(name.toLowerCase()));
-  return { header: { columns, width: columns.reduce((w, c) => Math.max(w, c.index + 1), 0) }, ignored };
+  const timeNames = source.params.get('occurred_at') ?? ['occurred_at'];
+  const timeColumns = timeNames.flatMap((name) =>
+    columns.filter((c) => c.name.toLowerCase() === name).map((c) => c.index),
+  );
+  const width = columns.reduce((w, c) => Math.max(w, c.index + 1), 0);
+  return { header: { columns, width, timeColumns }, ignored };
 }
 
-type Built = { ok: true; line: number; body: string } | { ok: false; error: ImportRowError };
+type Built =
+  | { ok: true; line: number; body: string; unreadableTime: boolean }
+  | { ok: false; error: ImportRowError };
+
+/** True when the row gives an event time the pipeline will not read (and so replaces with now). */
+function hasUnreadableTime(cells: string[], header: Header): boolean {
+  const value = header.timeColumns.map((i) => (cells[i] ?? '').trim()).find((v) => v !== '');
+  if (value === undefined || detectMacro(value) !== null) return false;
+  return !parseTimestamp(value, new Date()).ok;
+}
 
 function buildRow(row: Extract<SheetRow, { kind: 'cells' }>, header: Header, strictWidth: boolean): Built {
   const fail = (reason: string): Built => ({
@@ -182,7 +214,12 @@ function buildRow(row: Extract<SheetRow, { kind: 'cells' }>, header: Header, str
     if (value !== '') entries.push([column.name, value]);
   }
   // fromEntries defines own properties, so a column named __proto__ stays a column.
-  return { ok: true, line: row.line, body: JSON.stringify(Object.fromEntries(entries)) };
+  return {
+    ok: true,
+    line: row.line,
+    body: JSON.stringify(Object.fromEntries(entries)),
+    unreadableTime: hasUnreadableTime(row.cells, header),
+  };
 }
 
 function isBlank(row: SheetRow): boolean {
@@ -271,6 +308,8 @@ export async function importFile(
     throw new AppError('not_found', `unknown source "${options.sourceSlug}" (${hint})`, { field: 'source' });
   }
   const dryRun = options.dryRun ?? false;
+  /** How a row's position is named: CSV rows by file line, XLSX rows by sheet row. */
+  const where = format === 'xlsx' ? 'row' : 'line';
   const chunkSize = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK, ctx.config.ingest.queueMax));
   const errors = new ErrorList(options.maxErrors ?? DEFAULT_MAX_ERRORS);
 
@@ -283,6 +322,7 @@ export async function importFile(
     source: source.slug,
     dryRun,
     interrupted: false,
+    lastLine: 0,
     rows: 0,
     accepted: 0,
     duplicates: 0,
@@ -290,6 +330,7 @@ export async function importFile(
     errors: errors.items,
     rejectedByCode: {},
     ignoredColumns: [],
+    timeFallbacks: { rows: 0, firstLine: null },
     seconds: 0,
   };
   const reject = (error: ImportRowError) => {
@@ -316,30 +357,38 @@ export async function importFile(
     return dryRun ? Promise.resolve(checkOnly(raw, source, ctx.brands)) : ctx.ingestor.ingest(raw);
   };
 
-  let pending: Array<{ line: number; body: string }> = [];
+  let pending: Array<{ line: number; body: string; unreadableTime: boolean }> = [];
   const flush = async () => {
     const batch = pending;
     pending = [];
     const results = await Promise.allSettled(batch.map((row) => submit(row.body)));
     let failure: unknown = null;
     results.forEach((result, i) => {
-      const line = batch[i]?.line ?? 0;
+      const row = batch[i];
+      const line = row?.line ?? 0;
       if (result.status === 'rejected') {
         failure ??= result.reason;
         return;
       }
       const verdict = result.value;
-      if (verdict.status === 'accepted') summary.accepted++;
-      else if (verdict.status === 'duplicate') summary.duplicates++;
+      if (verdict.status === 'accepted') {
+        summary.accepted++;
+        if (row?.unreadableTime) {
+          summary.timeFallbacks.rows++;
+          if (summary.timeFallbacks.firstLine === null || line < summary.timeFallbacks.firstLine) {
+            summary.timeFallbacks.firstLine = line;
+          }
+        }
+      } else if (verdict.status === 'duplicate') summary.duplicates++;
       else reject({ line, code: verdict.rejection.code, reason: verdict.rejection.reason });
     });
     if (failure !== null) {
       // Rows whose write failed are neither stored nor counted: the import stops here.
       summary.rows -= results.filter((r) => r.status === 'rejected').length;
       summary.seconds = (performance.now() - started) / 1000;
-      const first = batch[0]?.line ?? 0;
+      const first = `${where} ${batch[0]?.line ?? 0}`;
       const detail = failure instanceof Error ? failure.message : String(failure);
-      throw new ImportAbortedError(`import stopped near line ${first}: ${detail}`, summary, failure);
+      throw new ImportAbortedError(`import stopped near ${first}: ${detail}`, summary, failure);
     }
     onProgress({
       rows: summary.rows,
@@ -361,15 +410,16 @@ export async function importFile(
         if (row.kind === 'error') {
           throw new AppError(
             'unprocessable',
-            `the header row (line ${row.line}) cannot be read: ${row.reason}`,
+            `the header row (${where} ${row.line}) cannot be read: ${row.reason}`,
           );
         }
-        const read = readHeader(row.cells, source);
+        const read = readHeader(row.cells, source, `${where} ${row.line}`);
         header = read.header;
         summary.ignoredColumns = read.ignored;
         continue;
       }
       summary.rows++;
+      summary.lastLine = Math.max(summary.lastLine, row.line);
       if (row.kind === 'error') {
         reject({ line: row.line, code: row.code, reason: row.reason });
         continue;
@@ -379,7 +429,7 @@ export async function importFile(
         reject(built.error);
         continue;
       }
-      pending.push({ line: built.line, body: built.body });
+      pending.push({ line: built.line, body: built.body, unreadableTime: built.unreadableTime });
       if (pending.length >= chunkSize) await flush();
     }
     if (header === null && !summary.interrupted) throw new AppError('unprocessable', 'the file is empty');

@@ -84,7 +84,6 @@ export async function authenticateSource(
 ): Promise<StepResult<CompiledSource>> {
   const source = await directory.get(raw.sourceSlug);
   if (!source) return reject('unknown_source', `unknown source "${raw.sourceSlug.slice(0, 64)}"`);
-  if (!source.isActive) return reject('source_inactive', `source "${source.slug}" is inactive`);
   if (source.authMode === 'hmac') {
     const signed = checkSignature(source, raw);
     if (!signed.ok) return signed;
@@ -93,6 +92,8 @@ export async function authenticateSource(
     if (key === null) return reject('bad_key', 'missing key', 'key');
     if (!keyMatches(source, key, raw.receivedAt.getTime())) return reject('bad_key', 'wrong key', 'key');
   }
+  // Checked after the key, so only a caller who holds the key learns the source is switched off.
+  if (!source.isActive) return reject('source_inactive', `source "${source.slug}" is inactive`);
   if (!isIpAllowed(source, raw.ip))
     return reject('ip_not_allowed', `address ${raw.ip ?? 'unknown'} not allowed`);
   return accept(source);

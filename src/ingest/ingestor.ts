@@ -9,10 +9,11 @@ import type { BrandDirectory } from '../brands/brand-directory.js';
 import type { Db } from '../db/connect.js';
 import type { CompiledSource } from '../sources/compiled-source.js';
 import type { SourceDirectory } from '../sources/source-directory.js';
-import { authenticateSource, KEY_PARAMS } from './authenticate-source.js';
+import { authenticateSource } from './authenticate-source.js';
 import { mapParams } from './map-params.js';
 import { type Params, paramsFromJson, parseParams } from './parse-params.js';
 import type { RawPostback } from './raw-postback.js';
+import { redactBody, redactParams, storableText } from './redact-secrets.js';
 import { type Rejection, rejectionStatus, type StepResult } from './step.js';
 import { type RejectionRecord, storeBatch, type WriteItem, type WriteResult } from './store-batch.js';
 import { validateEvent } from './validate-event.js';
@@ -25,22 +26,6 @@ export type Verdict =
 
 /** Longest raw query/body kept with a rejection; the rest is cut (a rejection is evidence, not data). */
 const REJECTION_RAW_MAX = 8192;
-
-const keyParamPattern = new RegExp(`(^|&)(${KEY_PARAMS.join('|')})=[^&]*`, 'gi');
-
-const keyJsonPattern = new RegExp(`"(${KEY_PARAMS.join('|')})"(\\s*):(\\s*)"(?:[^"\\\\]|\\\\.)*"`, 'gi');
-
-/** The source key is a secret: it is never stored with the raw query or body. */
-export function redactKey(rawQuery: string): string {
-  return rawQuery.replace(keyParamPattern, '$1$2=***');
-}
-
-export function redactBody(body: string | null, contentType: string | null): string | null {
-  if (body === null) return null;
-  if ((contentType ?? '').toLowerCase().includes('json'))
-    return body.replace(keyJsonPattern, '"$1"$2:$3"***"');
-  return redactKey(body);
-}
 
 /** Query string and body (form or JSON) merged into one parameter map. */
 export function collectParams(raw: RawPostback): StepResult<Params> {
@@ -91,7 +76,7 @@ export class Ingestor {
     const event = validateEvent(mapped.value, { raw, source, brands: this.brands });
     if (!event.ok) return this.rejectWith(raw, source, params.value, event.rejection);
 
-    event.value.rawQuery = redactKey(raw.rawQuery);
+    event.value.rawQuery = redactParams(raw.rawQuery);
     event.value.rawBody = redactBody(raw.rawBody, raw.contentType);
     const result = await this.buffer.submit({ kind: 'event', event: event.value });
     if (result.kind === 'rejection-logged') throw new Error('an event was stored as a rejection');
@@ -104,30 +89,39 @@ export class Ingestor {
     params: Params | null,
     rejection: Rejection,
   ): Promise<Verdict> {
-    const rawQuery = redactKey(raw.rawQuery).slice(0, REJECTION_RAW_MAX);
-    const rawBody = redactBody(raw.rawBody, raw.contentType)?.slice(0, REJECTION_RAW_MAX) ?? null;
+    const rawQuery = storableText(redactParams(raw.rawQuery).slice(0, REJECTION_RAW_MAX));
+    const rawBody = storableText(
+      redactBody(raw.rawBody, raw.contentType)?.slice(0, REJECTION_RAW_MAX) ?? null,
+    );
+    const sourceSlug = storableText(raw.sourceSlug.slice(0, 64));
+    const reason = storableText(rejection.reason);
+    const field = storableText(rejection.field ?? null);
+    // Rejected before or during authentication, the source is still worth recording when it exists.
+    source ??= (await this.sources.get(raw.sourceSlug).catch(() => undefined)) ?? null;
     const brandNames = source?.params.get('brand') ?? ['brand'];
     const brandSlug =
       brandNames.map((n) => params?.get(n)?.[0]).find((v) => v !== undefined && v !== '') ?? null;
     const record: RejectionRecord = {
       fingerprint: createHash('sha256')
-        .update(`${raw.channel}\n${raw.sourceSlug}\n${raw.method}\n${rawQuery}\n${rawBody ?? ''}`)
+        .update(`${raw.channel}\n${sourceSlug}\n${raw.method}\n${rawQuery}\n${rawBody ?? ''}`)
         .digest('hex'),
       at: raw.receivedAt.getTime(),
-      sourceSlug: raw.sourceSlug.slice(0, 64),
+      sourceSlug,
       sourceId: source?.id ?? null,
-      brandSlug: brandSlug?.trim().toLowerCase().slice(0, 64) ?? null,
+      brandSlug: storableText(brandSlug?.trim().toLowerCase().slice(0, 64) ?? null),
       code: rejection.code,
-      reason: rejection.reason,
-      field: rejection.field ?? null,
+      reason,
+      field,
       method: raw.method,
       rawQuery,
       rawBody,
       ip: raw.ip,
-      userAgent: raw.userAgent?.slice(0, 256) ?? null,
+      userAgent: storableText(raw.userAgent?.slice(0, 256) ?? null),
     };
     await this.buffer.submit({ kind: 'rejection', rejection: record });
-    return { status: 'rejected', httpStatus: rejectionStatus(rejection.code), rejection };
+    const answered: Rejection =
+      field === null ? { code: rejection.code, reason } : { code: rejection.code, reason, field };
+    return { status: 'rejected', httpStatus: rejectionStatus(rejection.code), rejection: answered };
   }
 
   async close(): Promise<void> {

@@ -7,12 +7,60 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { authenticateApiCaller } from '../../access/api-token.js';
 import type { AppContext } from '../../context.js';
-import { type EventVerdict, eventBatchSchema } from '../../contracts/events.js';
+import { type EventInput, type EventVerdict, eventBatchSchema } from '../../contracts/events.js';
 import { AppError } from '../../errors.js';
 import type { RawPostback } from '../../ingest/raw-postback.js';
 import { verdictBody } from '../postback/verdict-reply.js';
+import { completeIdempotencyKey, releaseIdempotencyKey, reserveIdempotencyKey } from './idempotency.js';
 
 const IDEMPOTENCY_KEY_MAX = 200;
+
+interface Outcome {
+  statusCode: number;
+  response: string;
+}
+
+async function ingestItems(
+  ctx: AppContext,
+  items: EventInput[],
+  single: boolean,
+  meta: { ip: string | null; userAgent: string | null; sender: string },
+): Promise<Outcome> {
+  const receivedAt = new Date();
+  const verdicts = await Promise.all(
+    items.map(async (item, index): Promise<{ httpStatus: number; verdict: EventVerdict }> => {
+      const raw: RawPostback = {
+        sourceSlug: item.source,
+        method: 'POST',
+        rawQuery: '',
+        rawBody: JSON.stringify(item),
+        contentType: 'application/json',
+        url: '/api/v1/events',
+        headers: {},
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+        receivedAt,
+        channel: 'api',
+        defaultSender: meta.sender,
+      };
+      const { httpStatus, body } = verdictBody(await ctx.ingestor.ingest(raw));
+      return { httpStatus, verdict: { index, ...body } };
+    }),
+  );
+  const first = verdicts[0];
+  if (single && first) return { statusCode: first.httpStatus, response: JSON.stringify(first.verdict) };
+  const count = (status: EventVerdict['status']) =>
+    verdicts.filter((v) => v.verdict.status === status).length;
+  return {
+    statusCode: 200,
+    response: JSON.stringify({
+      accepted: count('accepted'),
+      duplicates: count('duplicate'),
+      rejected: count('rejected'),
+      results: verdicts.map((v) => v.verdict),
+    }),
+  };
+}
 
 export async function apiEventRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.post('/api/v1/events', { bodyLimit: 8 * 1024 * 1024 }, async (request, reply) => {
@@ -24,84 +72,52 @@ export async function apiEventRoutes(app: FastifyInstance, ctx: AppContext): Pro
         field: issue?.path.join('.') || undefined,
       });
     }
+    const meta = {
+      ip: request.ip ?? null,
+      userAgent: request.headers['user-agent'] ?? null,
+      sender: caller.name,
+    };
 
     const idemKey = request.headers['idempotency-key'];
+    if (typeof idemKey !== 'string') {
+      const outcome = await ingestItems(ctx, parsed.data.events, parsed.data.single, meta);
+      return reply.code(outcome.statusCode).type('application/json').send(outcome.response);
+    }
+
+    if (idemKey.length === 0 || idemKey.length > IDEMPOTENCY_KEY_MAX) {
+      throw new AppError('bad_request', `Idempotency-Key must be 1-${IDEMPOTENCY_KEY_MAX} characters`, {
+        field: 'Idempotency-Key',
+      });
+    }
     const requestHash = createHash('sha256').update(JSON.stringify(request.body)).digest('hex');
-    if (typeof idemKey === 'string') {
-      if (idemKey.length === 0 || idemKey.length > IDEMPOTENCY_KEY_MAX) {
-        throw new AppError('bad_request', `Idempotency-Key must be 1-${IDEMPOTENCY_KEY_MAX} characters`, {
+    const reservation = await reserveIdempotencyKey(ctx.db, caller.name, idemKey, requestHash);
+    switch (reservation.kind) {
+      case 'mismatch':
+        throw new AppError('unprocessable', 'Idempotency-Key reused with a different body', {
           field: 'Idempotency-Key',
         });
-      }
-      const previous = await ctx.db.kysely
-        .selectFrom('idempotency_keys')
-        .selectAll()
-        .where('scope', '=', caller.name)
-        .where('key', '=', idemKey)
-        .executeTakeFirst();
-      if (previous) {
-        if (previous.request_hash !== requestHash) {
-          throw new AppError('unprocessable', 'Idempotency-Key reused with a different body', {
-            field: 'Idempotency-Key',
-          });
-        }
+      case 'in-progress':
+        throw new AppError('conflict', 'a request with this Idempotency-Key is still running', {
+          field: 'Idempotency-Key',
+          headers: { 'retry-after': '1' },
+        });
+      case 'replay':
         return reply
-          .code(previous.status_code)
+          .code(reservation.statusCode)
           .header('idempotent-replay', 'true')
           .type('application/json')
-          .send(previous.response);
-      }
+          .send(reservation.response);
+      case 'reserved':
+        break;
     }
-
-    const receivedAt = new Date();
-    const verdicts = await Promise.all(
-      parsed.data.events.map(async (item, index): Promise<{ httpStatus: number; verdict: EventVerdict }> => {
-        const body = JSON.stringify(item);
-        const raw: RawPostback = {
-          sourceSlug: item.source,
-          method: 'POST',
-          rawQuery: '',
-          rawBody: body,
-          contentType: 'application/json',
-          url: '/api/v1/events',
-          headers: {},
-          ip: request.ip ?? null,
-          userAgent: request.headers['user-agent'] ?? null,
-          receivedAt,
-          channel: 'api',
-          defaultSender: caller.name,
-        };
-        const { httpStatus, body: verdict } = verdictBody(await ctx.ingestor.ingest(raw));
-        return { httpStatus, verdict: { index, ...verdict } };
-      }),
-    );
-
-    const single = parsed.data.single ? verdicts[0] : undefined;
-    const statusCode = single ? single.httpStatus : 200;
-    const response = JSON.stringify(
-      single
-        ? single.verdict
-        : {
-            accepted: verdicts.filter((v) => v.verdict.status === 'accepted').length,
-            duplicates: verdicts.filter((v) => v.verdict.status === 'duplicate').length,
-            rejected: verdicts.filter((v) => v.verdict.status === 'rejected').length,
-            results: verdicts.map((v) => v.verdict),
-          },
-    );
-    if (typeof idemKey === 'string') {
-      await ctx.db.kysely
-        .insertInto('idempotency_keys')
-        .values({
-          scope: caller.name,
-          key: idemKey,
-          request_hash: requestHash,
-          status_code: statusCode,
-          response,
-          created_at: Date.now(),
-        })
-        .onConflict((oc) => oc.columns(['scope', 'key']).doNothing())
-        .execute();
+    let outcome: Outcome;
+    try {
+      outcome = await ingestItems(ctx, parsed.data.events, parsed.data.single, meta);
+    } catch (error) {
+      await releaseIdempotencyKey(ctx.db, caller.name, idemKey).catch(() => undefined);
+      throw error;
     }
-    return reply.code(statusCode).type('application/json').send(response);
+    await completeIdempotencyKey(ctx.db, caller.name, idemKey, outcome.statusCode, outcome.response);
+    return reply.code(outcome.statusCode).type('application/json').send(outcome.response);
   });
 }
