@@ -7,18 +7,14 @@
  * only and stores nothing. Used by `affpanel import` and, later, the web UI.
  */
 import { basename, extname } from 'node:path';
-import type { BrandDirectory } from '../brands/brand-directory.js';
 import type { AppContext } from '../context.js';
 import { FIELD_MAX_LENGTH } from '../domain.js';
 import { AppError } from '../errors.js';
 import { KEY_PARAMS } from '../ingest/authenticate-source.js';
 import { detectMacro } from '../ingest/detect-macros.js';
-import { collectParams, type Verdict } from '../ingest/ingestor.js';
-import { mapParams } from '../ingest/map-params.js';
+import type { Verdict } from '../ingest/ingestor.js';
 import { parseTimestamp } from '../ingest/normalise/timestamp.js';
 import type { RawPostback } from '../ingest/raw-postback.js';
-import { type Rejection, rejectionStatus } from '../ingest/step.js';
-import { validateEvent } from '../ingest/validate-event.js';
 import type { CompiledSource } from '../sources/compiled-source.js';
 import { openCsv } from './csv-rows.js';
 import type { ImportErrorCode, RowReader, SheetRow } from './sheet-row.js';
@@ -227,19 +223,10 @@ function isBlank(row: SheetRow): boolean {
 }
 
 /** Parse, map and validate without storing: what `ingest` would answer, duplicates aside. */
-function checkOnly(raw: RawPostback, source: CompiledSource, brands: BrandDirectory): Verdict {
-  const rejected = (rejection: Rejection): Verdict => ({
-    status: 'rejected',
-    httpStatus: rejectionStatus(rejection.code),
-    rejection,
-  });
-  const params = collectParams(raw);
-  if (!params.ok) return rejected(params.rejection);
-  const mapped = mapParams(params.value, source);
-  if (!mapped.ok) return rejected(mapped.rejection);
-  const event = validateEvent(mapped.value, { raw, source, brands });
-  if (!event.ok) return rejected(event.rejection);
-  return { status: 'accepted', eventId: 0 };
+/** A dry run: every step but the write. */
+async function checkOnly(ctx: AppContext, raw: RawPostback): Promise<Verdict> {
+  const check = await ctx.ingestor.check(raw);
+  return check.status === 'valid' ? { status: 'accepted', eventId: 0 } : check;
 }
 
 /** Keeps the `max` errors with the lowest lines (chunks finish out of order with unreadable rows). */
@@ -354,7 +341,7 @@ export async function importFile(
       receivedAt: new Date(),
       defaultSheet,
     };
-    return dryRun ? Promise.resolve(checkOnly(raw, source, ctx.brands)) : ctx.ingestor.ingest(raw);
+    return dryRun ? checkOnly(ctx, raw) : ctx.ingestor.ingest(raw);
   };
 
   let pending: Array<{ line: number; body: string; unreadableTime: boolean }> = [];

@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { BrandDirectory } from '../brands/brand-directory.js';
 import type { Db } from '../db/connect.js';
+import type { CanonicalEvent } from '../domain.js';
 import type { CompiledSource } from '../sources/compiled-source.js';
 import type { SourceDirectory } from '../sources/source-directory.js';
 import { authenticateSource } from './authenticate-source.js';
@@ -18,6 +19,15 @@ import { type Rejection, rejectionStatus, type StepResult } from './step.js';
 import { type RejectionRecord, storeBatch, type WriteItem, type WriteResult } from './store-batch.js';
 import { validateEvent } from './validate-event.js';
 import { WriteBuffer, type WriteBufferOptions } from './write-buffer.js';
+
+/** What `check` tells: the canonical event a postback would become, or why it would be refused. */
+export type Check =
+  | { status: 'valid'; event: CanonicalEvent }
+  | { status: 'rejected'; httpStatus: number; rejection: Rejection };
+
+type Evaluation =
+  | { ok: true; event: CanonicalEvent }
+  | { ok: false; rejection: Rejection; source: CompiledSource | null; params: Params | null };
 
 export type Verdict =
   | { status: 'accepted'; eventId: number }
@@ -48,39 +58,58 @@ export class Ingestor {
     this.buffer = new WriteBuffer((items) => storeBatch(this.db, this.brands, items), options);
   }
 
+  /** Runs every step but the write: what would happen to this postback, storing nothing. */
+  async check(raw: RawPostback): Promise<Check> {
+    const outcome = await this.evaluate(raw);
+    if (outcome.ok) return { status: 'valid', event: outcome.event };
+    return {
+      status: 'rejected',
+      httpStatus: rejectionStatus(outcome.rejection.code),
+      rejection: outcome.rejection,
+    };
+  }
+
   /** Runs every step; resolves with the final verdict once it is durably stored. */
   async ingest(raw: RawPostback): Promise<Verdict> {
+    const outcome = await this.evaluate(raw);
+    if (!outcome.ok) return this.rejectWith(raw, outcome.source, outcome.params, outcome.rejection);
+    const result = await this.buffer.submit({ kind: 'event', event: outcome.event });
+    if (result.kind === 'rejection-logged') throw new Error('an event was stored as a rejection');
+    return { status: result.kind, eventId: result.eventId };
+  }
+
+  private async evaluate(raw: RawPostback): Promise<Evaluation> {
     const params = collectParams(raw);
-    if (!params.ok) return this.rejectWith(raw, null, null, params.rejection);
+    if (!params.ok) return { ok: false, rejection: params.rejection, source: null, params: null };
 
     let source: CompiledSource;
     if (raw.channel === 'postback') {
       const auth = await authenticateSource(raw, params.value, this.sources);
-      if (!auth.ok) return this.rejectWith(raw, null, params.value, auth.rejection);
+      if (!auth.ok) return { ok: false, rejection: auth.rejection, source: null, params: params.value };
       source = auth.value;
     } else {
-      // Token API and import are authenticated by their caller; the source must still exist.
+      // Token API and import are authenticated by their caller; the source must exist and be active.
       const found = await this.sources.get(raw.sourceSlug);
-      if (!found) {
-        return this.rejectWith(raw, null, params.value, {
-          code: 'unknown_source',
-          reason: `unknown source "${raw.sourceSlug.slice(0, 64)}"`,
-          field: 'source',
-        });
+      if (!found?.isActive) {
+        const rejection: Rejection = found
+          ? { code: 'source_inactive', reason: `source "${found.slug}" is inactive`, field: 'source' }
+          : {
+              code: 'unknown_source',
+              reason: `unknown source "${raw.sourceSlug.slice(0, 64)}"`,
+              field: 'source',
+            };
+        return { ok: false, rejection, source: found ?? null, params: params.value };
       }
       source = found;
     }
 
     const mapped = mapParams(params.value, source);
-    if (!mapped.ok) return this.rejectWith(raw, source, params.value, mapped.rejection);
+    if (!mapped.ok) return { ok: false, rejection: mapped.rejection, source, params: params.value };
     const event = validateEvent(mapped.value, { raw, source, brands: this.brands });
-    if (!event.ok) return this.rejectWith(raw, source, params.value, event.rejection);
-
+    if (!event.ok) return { ok: false, rejection: event.rejection, source, params: params.value };
     event.value.rawQuery = redactParams(raw.rawQuery);
     event.value.rawBody = redactBody(raw.rawBody, raw.contentType);
-    const result = await this.buffer.submit({ kind: 'event', event: event.value });
-    if (result.kind === 'rejection-logged') throw new Error('an event was stored as a rejection');
-    return { status: result.kind, eventId: result.eventId };
+    return { ok: true, event: event.value };
   }
 
   private async rejectWith(

@@ -113,7 +113,10 @@ describe('source keys', () => {
     const res = await getWith('cellxpert', { key: 'not-the-key', ...deposit(marker) });
     const row = await expectRejected(res, marker, 401, 'bad_key', 'key');
     // The source exists, so the rejection is counted against it (Deal Audit), key or no key.
-    expect(row).toMatchObject({ source_slug: 'cellxpert', source_id: Number(t.sources.get('cellxpert')?.id) });
+    expect(row).toMatchObject({
+      source_slug: 'cellxpert',
+      source_id: Number(t.sources.get('cellxpert')?.id),
+    });
     expect(row.raw_query).not.toContain('not-the-key');
   });
 

@@ -137,7 +137,16 @@ describe('hourly rollups', () => {
         const events = await db
           .selectFrom('events')
           .innerJoin('brands', 'brands.id', 'events.brand_id')
-          .select(['occurred_at', 'brands.slug as brand', 'affiliate_id', 'is_test', 'type', 'currency', 'amount_micros', 'broken_fields'])
+          .select([
+            'occurred_at',
+            'brands.slug as brand',
+            'affiliate_id',
+            'is_test',
+            'type',
+            'currency',
+            'amount_micros',
+            'broken_fields',
+          ])
           .where('brands.slug', 'like', `prop${run}b%`)
           .execute();
         const fromEvents: Totals = new Map();
