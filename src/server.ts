@@ -4,6 +4,8 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import type { AppContext } from './context.js';
 import { AppError } from './errors.js';
+import { authenticateApiCaller } from './access/api-token.js';
+import { analyticsRoutes } from './routes/analytics/index.js';
 import { apiEventRoutes } from './routes/api-events/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { postbackRoutes } from './routes/postback/index.js';
@@ -67,6 +69,13 @@ export async function buildServer(
   await app.register(async (scope) => healthRoutes(scope, ctx));
   await app.register(async (scope) => postbackRoutes(scope, ctx));
   await app.register(async (scope) => apiEventRoutes(scope, ctx));
+  await app.register(async (scope) => {
+    // Readers: every /api/v1 read route needs an authenticated caller.
+    scope.addHook('onRequest', async (request) => {
+      authenticateApiCaller(request, ctx.config.apiToken);
+    });
+    await analyticsRoutes(scope, ctx);
+  });
   app.get('/', async () => ({ name: 'S2S Galaxy', docs: '/README' }));
   return app;
 }

@@ -15,6 +15,8 @@ export interface TestApp {
   ctx: AppContext;
   config: Config;
   sources: Map<string, SourceRow>;
+  /** A bearer token that may read /api/v1 and post events. */
+  apiToken: string;
   addSource(input: SourceInput): Promise<SourceRow>;
   /** Stops the server (flushing writes) but keeps the database for inspection. */
   stop(): Promise<void>;
@@ -49,6 +51,7 @@ export async function createTestApp(name: string, env: Record<string, string> = 
     ctx,
     config,
     sources,
+    apiToken: TEST_API_TOKEN,
     async addSource(input) {
       const row = await createSource(ctx.db, input);
       sources.set(row.slug, row);
