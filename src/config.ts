@@ -35,8 +35,23 @@ const configSchema = z.object({
   KEY_ROTATION_GRACE_SECONDS: numberFromEnv(0, 30 * 24 * 3600).default(24 * 3600),
   /** How long a SQLite write waits for another process's lock before the postback gets a 503. */
   SQLITE_BUSY_TIMEOUT_MS: numberFromEnv(0, 60_000).default(5000),
-  /** Temporary single bearer token for /api/v1 until per-client API tokens exist. */
-  API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The Telegram bot whose Login Widget admits people (token from @BotFather, name without @). */
+  TELEGRAM_LOGIN_BOT_TOKEN: z
+    .string()
+    .regex(/^\d+:[\w-]{20,}$/, 'must look like 123456:ABC-DEF… (a bot token from @BotFather)')
+    .optional(),
+  TELEGRAM_LOGIN_BOT_NAME: z
+    .string()
+    .regex(/^\w{3,64}$/, 'the bot username without @')
+    .optional(),
+  /** Login Widget data older than this is refused. */
+  TELEGRAM_LOGIN_MAX_AGE_SECONDS: numberFromEnv(60, 30 * 24 * 3600).default(24 * 3600),
+  /** A session unused this long ends. */
+  SESSION_IDLE_HOURS: numberFromEnv(1, 24 * 90).default(24),
+  /** A session ends this long after login, used or not. */
+  SESSION_MAX_DAYS: numberFromEnv(1, 365).default(30),
+  /** Login attempts per client address per minute. */
+  LOGIN_RATE_LIMIT_PER_MINUTE: numberFromEnv(1, 10_000).default(20),
 });
 
 export type Config = Readonly<{
@@ -48,8 +63,15 @@ export type Config = Readonly<{
   ingest: { flushMs: number; batchMax: number; queueMax: number; bodyLimit: number };
   trustProxy: boolean;
   keyRotationGraceSeconds: number;
-  apiToken: string | null;
   sqliteBusyTimeoutMs: number;
+  access: {
+    telegramBotToken: string | null;
+    telegramBotName: string | null;
+    telegramMaxAgeSeconds: number;
+    sessionIdleMs: number;
+    sessionMaxMs: number;
+    loginRatePerMinute: number;
+  };
 }>;
 
 export class ConfigError extends Error {}
@@ -76,8 +98,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     trustProxy: c.TRUST_PROXY,
     keyRotationGraceSeconds: c.KEY_ROTATION_GRACE_SECONDS,
-    apiToken: c.API_TOKEN ?? null,
     sqliteBusyTimeoutMs: c.SQLITE_BUSY_TIMEOUT_MS,
+    access: {
+      telegramBotToken: c.TELEGRAM_LOGIN_BOT_TOKEN ?? null,
+      telegramBotName: c.TELEGRAM_LOGIN_BOT_NAME ?? null,
+      telegramMaxAgeSeconds: c.TELEGRAM_LOGIN_MAX_AGE_SECONDS,
+      sessionIdleMs: c.SESSION_IDLE_HOURS * 3600_000,
+      sessionMaxMs: c.SESSION_MAX_DAYS * 24 * 3600_000,
+      loginRatePerMinute: c.LOGIN_RATE_LIMIT_PER_MINUTE,
+    },
   };
 }
 

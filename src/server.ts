@@ -1,24 +1,49 @@
 /**
- * Builds the HTTP server: logging, the one error handler, and the route groups. No logic here.
+ * Builds the HTTP server: logging, the one error handler, access control and the route groups.
+ * No logic here. Every route declares its access level (`config.access`); route groups that share
+ * one get it from their scope.
  */
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import Fastify, { type FastifyError, type FastifyInstance, type RouteOptions } from 'fastify';
+import { type AccessLevel, makeAccessHook } from './access/guards.js';
 import type { AppContext } from './context.js';
 import { AppError } from './errors.js';
-import { authenticateApiCaller } from './access/api-token.js';
+import { adminApiClientRoutes } from './routes/admin/api-clients.js';
+import { adminAuditRoutes } from './routes/admin/audit.js';
+import { adminUserRoutes } from './routes/admin/users.js';
 import { analyticsRoutes } from './routes/analytics/index.js';
 import { apiEventRoutes } from './routes/api-events/index.js';
+import { authRoutes } from './routes/auth/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { postbackRoutes } from './routes/postback/index.js';
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+  access: AccessLevel | undefined;
+}
 
 declare module 'fastify' {
   interface FastifyInstance {
     ctx: AppContext;
+    /** Every route with its access level, for the access matrix test and the docs. */
+    routeTable: RouteEntry[];
   }
 }
 
 export interface BuildServerOptions {
   /** Pino logger options, or false to log nothing (tests). */
   logger?: boolean | Record<string, unknown>;
+}
+
+/** Registers a group of routes whose default access level is `access`. */
+function withAccess(access: AccessLevel, routes: (scope: FastifyInstance) => Promise<void>) {
+  return async (scope: FastifyInstance) => {
+    scope.addHook('onRoute', (route: RouteOptions) => {
+      route.config = { ...route.config, access: route.config?.access ?? access };
+    });
+    await routes(scope);
+  };
 }
 
 export async function buildServer(
@@ -33,6 +58,15 @@ export async function buildServer(
     return503OnClosing: true,
   });
   app.decorate('ctx', ctx);
+  app.decorate('routeTable', [] as RouteEntry[]);
+  app.decorateRequest('caller', null);
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      app.routeTable.push({ method, url: route.url, access: route.config?.access });
+    }
+  });
 
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
@@ -48,9 +82,11 @@ export async function buildServer(
     return reply.code(status).send({ error: { code, message: error.message } });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({
-      error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
-    }),
+    reply
+      .code(404)
+      .send({
+        error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
+      }),
   );
 
   // Shutdown: in-flight requests finish and are answered with `Connection: close`, so keep-alive
@@ -66,16 +102,21 @@ export async function buildServer(
     await ctx.close();
   });
 
-  await app.register(async (scope) => healthRoutes(scope, ctx));
-  await app.register(async (scope) => postbackRoutes(scope, ctx));
-  await app.register(async (scope) => apiEventRoutes(scope, ctx));
-  await app.register(async (scope) => {
-    // Readers: every /api/v1 read route needs an authenticated caller.
-    scope.addHook('onRequest', async (request) => {
-      authenticateApiCaller(request, ctx.config.apiToken);
-    });
-    await analyticsRoutes(scope, ctx);
-  });
-  app.get('/', async () => ({ name: 'S2S Galaxy', docs: '/README' }));
+  await app.register(cookie);
+  app.addHook('onRequest', makeAccessHook(ctx));
+
+  await app.register(withAccess('public', (scope) => healthRoutes(scope, ctx)));
+  await app.register(withAccess('public', (scope) => postbackRoutes(scope, ctx)));
+  await app.register(withAccess('client', (scope) => apiEventRoutes(scope, ctx)));
+  await app.register(withAccess('reader', (scope) => analyticsRoutes(scope, ctx)));
+  await app.register(async (scope) => authRoutes(scope, ctx));
+  await app.register(
+    withAccess('admin', async (scope) => {
+      await adminUserRoutes(scope, ctx);
+      await adminApiClientRoutes(scope, ctx);
+      await adminAuditRoutes(scope, ctx);
+    }),
+  );
+  app.get('/', { config: { access: 'public' } }, async () => ({ name: 'S2S Galaxy' }));
   return app;
 }

@@ -2,7 +2,7 @@
  * The few places where SQLite and PostgreSQL truly differ, each behind a small function.
  * Queries elsewhere are written once against Kysely.
  */
-import { type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import type { DialectName } from './connect.js';
 import type { Database } from './schema.js';
 
@@ -36,5 +36,62 @@ export async function lockForWrite(trx: Kysely<Database>, dialect: DialectName):
   if (dialect === 'sqlite') {
     // A no-op write makes SQLite take the RESERVED lock now, before MAX(id) is read.
     await sql`update settings set key = key where 0`.execute(trx);
+  }
+}
+
+/** How a counter table's column is merged when a row with the same key already exists. */
+export interface CounterTable {
+  table: string;
+  /** Key columns (the conflict target), then value columns, in the order rows give them. */
+  columns: ReadonlyArray<{ name: string; kind: 'int' | 'text'; merge: 'key' | 'add' | 'max' | 'min' }>;
+}
+
+/**
+ * Adds rows to a counter table in one statement per chunk: new keys are inserted, existing ones
+ * get their counters added (or kept at the max/min). The rows travel as one JSON parameter, so a
+ * batch of thousands costs one bound value instead of one per cell: SQLite reads it with
+ * json_each, PostgreSQL with jsonb_array_elements. Table and column names come from code only.
+ * Rows must have distinct keys (one statement may not touch a row twice).
+ */
+export async function upsertCounters(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  spec: CounterTable,
+  rows: ReadonlyArray<ReadonlyArray<string | number>>,
+): Promise<void> {
+  if (rows.length === 0) return;
+  const cols = spec.columns;
+  const names = cols.map((c) => c.name).join(', ');
+  const keys = cols
+    .filter((c) => c.merge === 'key')
+    .map((c) => c.name)
+    .join(', ');
+  const least = dialect === 'sqlite' ? 'min' : 'least';
+  const greatest = dialect === 'sqlite' ? 'max' : 'greatest';
+  const sets = cols
+    .filter((c) => c.merge !== 'key')
+    .map((c) => {
+      const cur = `${spec.table}.${c.name}`;
+      const inc = `excluded.${c.name}`;
+      if (c.merge === 'add') return `${c.name} = ${cur} + ${inc}`;
+      return `${c.name} = ${c.merge === 'max' ? greatest : least}(${cur}, ${inc})`;
+    })
+    .join(', ');
+  const picks = cols
+    .map((c, i) =>
+      dialect === 'sqlite'
+        ? `value ->> ${i}`
+        : c.kind === 'int'
+          ? `(value ->> ${i})::bigint`
+          : `(value ->> ${i})`,
+    )
+    .join(', ');
+  const from =
+    dialect === 'sqlite' ? 'json_each(?) where true' : 'jsonb_array_elements($1::jsonb) as x(value)';
+  const text = `insert into ${spec.table} (${names}) select ${picks} from ${from} on conflict (${keys}) do update set ${sets}`;
+  const CHUNK = 5000;
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const json = JSON.stringify(rows.slice(i, i + CHUNK));
+    await trx.executeQuery(CompiledQuery.raw(text, [json]));
   }
 }

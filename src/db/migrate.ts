@@ -6,6 +6,8 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import type { Db, DialectName } from './connect.js';
 import * as m0001 from './migrations/0001_initial.js';
+import * as m0002 from './migrations/0002_access.js';
+import * as m0003 from './migrations/0003_analytics.js';
 
 export interface MigrationContext {
   dialect: DialectName;
@@ -13,8 +15,10 @@ export interface MigrationContext {
 
 type MigrationModule = { up(db: Kysely<unknown>, ctx: MigrationContext): Promise<void> };
 
-const MIGRATIONS: Record<string, MigrationModule> = {
+export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '0001_initial': m0001,
+  '0002_access': m0002,
+  '0003_analytics': m0003,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -124,6 +124,84 @@ export interface SettingsTable {
   updated_at: Millis;
 }
 
+export type Role = 'admin' | 'viewer';
+export type UserStatus = 'pending' | 'approved' | 'rejected';
+
+export interface UsersTable {
+  id: Generated<number>;
+  telegram_id: string | null;
+  first_name: string;
+  last_name: string;
+  username: string | null;
+  photo_url: string | null;
+  role: Role;
+  status: UserStatus;
+  /** 0 = deactivated by an admin: cannot log in, sessions ended. */
+  is_active: Flag;
+  created_at: Millis;
+  updated_at: Millis;
+  last_login_at: Millis | null;
+}
+
+export interface SessionsTable {
+  /** SHA-256 of the session id; the id itself lives only in the browser's cookie. */
+  id_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: Millis;
+  last_seen_at: Millis;
+  /** Absolute expiry; idle expiry is last_seen_at + the idle setting. */
+  expires_at: Millis;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface LoginLinksTable {
+  token_hash: string;
+  user_id: number;
+  created_at: Millis;
+  expires_at: Millis;
+  used_at: Millis | null;
+}
+
+export interface TelegramLoginHashesTable {
+  hash: string;
+  used_at: Millis;
+}
+
+export interface ApiClientsTable {
+  id: Generated<number>;
+  name: string;
+  token_hash: string;
+  token_prefix: string;
+  is_active: Flag;
+  rate_limit_per_minute: number;
+  last_used_at: Millis | null;
+  created_at: Millis;
+  created_by: number | null;
+}
+
+export interface RateLimitsTable {
+  bucket: string;
+  window_start: Millis;
+  count: number;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Millis;
+  actor_user_id: number | null;
+  /** Who, readable: `@username`, `tg:123`, `api:crm`, `cli`, `anonymous`. */
+  actor: string;
+  action: string;
+  target_type: string;
+  target_id: string | null;
+  /** JSON of the record before and after the change (secrets never included). */
+  before: string | null;
+  after: string | null;
+  ip: string | null;
+}
+
 export interface Database {
   sources: SourcesTable;
   brands: BrandsTable;
@@ -132,6 +210,13 @@ export interface Database {
   rollup_hourly: RollupHourlyTable;
   idempotency_keys: IdempotencyKeysTable;
   settings: SettingsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  login_links: LoginLinksTable;
+  telegram_login_hashes: TelegramLoginHashesTable;
+  api_clients: ApiClientsTable;
+  rate_limits: RateLimitsTable;
+  audit_log: AuditLogTable;
 }
 
 export type SourceRow = Selectable<SourcesTable>;
@@ -141,5 +226,9 @@ export type EventRow = Selectable<EventsTable>;
 export type NewEvent = Insertable<EventsTable>;
 export type RejectionRow = Selectable<RejectionsTable>;
 export type RollupRow = Selectable<RollupHourlyTable>;
+export type UserRow = Selectable<UsersTable>;
+export type SessionRow = Selectable<SessionsTable>;
+export type ApiClientRow = Selectable<ApiClientsTable>;
+export type AuditRow = Selectable<AuditLogTable>;
 
 export type { ColumnType };

@@ -10,6 +10,8 @@ import type { Db } from '../db/connect.js';
 import { allocateEventIds, lockForWrite } from '../db/dialect.js';
 import type { Database, NewEvent } from '../db/schema.js';
 import type { CanonicalEvent } from '../domain.js';
+import { storeDailyRollups } from './store-daily-rollups.js';
+import { storeOrphanFtds } from './store-orphan-ftds.js';
 
 export const HOUR_MS = 3600 * 1000;
 
@@ -278,6 +280,16 @@ export async function storeBatch(db: Db, brands: BrandDirectory, items: WriteIte
       }
 
       await upsertRollups(trx, rollupDeltas(rows.filter((r) => inserted.has(r.id))));
+      await storeDailyRollups(
+        trx,
+        db.dialect,
+        rows.filter((r) => inserted.has(r.id)),
+      );
+      await storeOrphanFtds(
+        trx,
+        db.dialect,
+        rows.filter((r) => inserted.has(r.id)),
+      );
     });
   } catch (error) {
     brands.invalidate();

@@ -7,12 +7,13 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventVerdict } from '../../src/contracts/events.js';
 import type { EventRow, RejectionRow } from '../../src/db/schema.js';
-import { createTestApp, TEST_API_TOKEN, type TestApp } from '../helpers/test-app.js';
+import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 let t: TestApp;
 
 beforeAll(async () => {
   t = await createTestApp('api-events');
+  AUTH = { authorization: `Bearer ${t.apiToken}` };
 });
 
 afterAll(async () => {
@@ -20,7 +21,7 @@ afterAll(async () => {
 });
 
 const BRAND = 'apibrand';
-const AUTH = { authorization: `Bearer ${TEST_API_TOKEN}` };
+let AUTH: Record<string, string> = {};
 
 let counter = 0;
 function unique(prefix: string): string {
@@ -93,7 +94,7 @@ describe('bearer token', () => {
     const marker = unique('no-token');
     const without = await post(deposit(marker), {});
     const wrong = await post(deposit(marker), { authorization: 'Bearer wrong-token-0123456789abcdef' });
-    const notBearer = await post(deposit(marker), { authorization: `Basic ${TEST_API_TOKEN}` });
+    const notBearer = await post(deposit(marker), { authorization: `Basic ${t.apiToken}` });
     for (const res of [without, wrong, notBearer]) {
       expect(res.statusCode).toBe(401);
       expect(res.json()).toEqual({ error: { code: 'unauthorized', message: expect.any(String) } });
@@ -114,7 +115,7 @@ describe('bearer token', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('single events', () => {
-  it('answers a single accepted event with its verdict and stores it with sender "api"', async () => {
+  it('answers a single accepted event with its verdict and stores it with the API client name as sender', async () => {
     const marker = unique('single');
     const res = await post(
       deposit(marker, {
@@ -142,7 +143,7 @@ describe('single events', () => {
       amount_micros: 10_500_000,
       currency: 'EUR',
       occurred_at: Date.UTC(2024, 4, 1, 12, 0, 0),
-      sender: 'api',
+      sender: 'test-client',
       is_test: 0,
     });
     expect(await eventsWith(marker)).toHaveLength(1);

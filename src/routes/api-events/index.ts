@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { authenticateApiCaller } from '../../access/api-token.js';
+import { requireClientCaller } from '../../access/guards.js';
 import type { AppContext } from '../../context.js';
 import { type EventInput, type EventVerdict, eventBatchSchema } from '../../contracts/events.js';
 import { AppError } from '../../errors.js';
@@ -64,7 +64,8 @@ async function ingestItems(
 
 export async function apiEventRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.post('/api/v1/events', { bodyLimit: 8 * 1024 * 1024 }, async (request, reply) => {
-    const caller = authenticateApiCaller(request, ctx.config.apiToken);
+    const client = requireClientCaller(request);
+    const scope = `client:${client.id}`;
     const parsed = eventBatchSchema.safeParse(request.body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -75,7 +76,7 @@ export async function apiEventRoutes(app: FastifyInstance, ctx: AppContext): Pro
     const meta = {
       ip: request.ip ?? null,
       userAgent: request.headers['user-agent'] ?? null,
-      sender: caller.name,
+      sender: client.name,
     };
 
     const idemKey = request.headers['idempotency-key'];
@@ -90,7 +91,7 @@ export async function apiEventRoutes(app: FastifyInstance, ctx: AppContext): Pro
       });
     }
     const requestHash = createHash('sha256').update(JSON.stringify(request.body)).digest('hex');
-    const reservation = await reserveIdempotencyKey(ctx.db, caller.name, idemKey, requestHash);
+    const reservation = await reserveIdempotencyKey(ctx.db, scope, idemKey, requestHash);
     switch (reservation.kind) {
       case 'mismatch':
         throw new AppError('unprocessable', 'Idempotency-Key reused with a different body', {
@@ -114,10 +115,10 @@ export async function apiEventRoutes(app: FastifyInstance, ctx: AppContext): Pro
     try {
       outcome = await ingestItems(ctx, parsed.data.events, parsed.data.single, meta);
     } catch (error) {
-      await releaseIdempotencyKey(ctx.db, caller.name, idemKey).catch(() => undefined);
+      await releaseIdempotencyKey(ctx.db, scope, idemKey).catch(() => undefined);
       throw error;
     }
-    await completeIdempotencyKey(ctx.db, caller.name, idemKey, outcome.statusCode, outcome.response);
+    await completeIdempotencyKey(ctx.db, scope, idemKey, outcome.statusCode, outcome.response);
     return reply.code(outcome.statusCode).type('application/json').send(outcome.response);
   });
 }

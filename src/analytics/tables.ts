@@ -1,0 +1,89 @@
+/**
+ * Table types of the read-side bookkeeping created by migration 0003 (rollup_daily, rollup_dim,
+ * broken_daily, player_regs, orphan_ftds), for `kysely.withTables<AnalyticsTables>()`. Kept beside
+ * the queries that read them; the migration is the source of truth. Types only, no I/O.
+ */
+import type { Kysely } from 'kysely';
+import type { Database, Flag, Millis } from '../db/schema.js';
+
+export interface RollupDailyTable {
+  /** 'd' = one UTC day, 'm' = one UTC calendar month. */
+  grain: string;
+  bucket_start: Millis;
+  brand_id: number;
+  source_id: number;
+  is_test: Flag;
+  type: string;
+  /** '' when the events had no amount. */
+  currency: string;
+  event_count: number;
+  amount_micros: number;
+  broken_count: number;
+  /** Latest event time (occurred_at) and server time (received_at) in the bucket. */
+  last_at: Millis;
+  last_received_at: Millis;
+}
+
+export interface RollupDimTable {
+  grain: string;
+  bucket_start: Millis;
+  /** 'tag' | 'sub' | 'geo' | 'origin' (value = sender, value2 = sheet). */
+  dim: string;
+  value: string;
+  value2: string;
+  affiliate_id: string;
+  is_test: Flag;
+  type: string;
+  /** The CPA currency; '' for every other type (only CPA amounts are revenue). */
+  currency: string;
+  event_count: number;
+  /** CPA amounts only. */
+  amount_micros: number;
+}
+
+export interface BrokenDailyTable {
+  day_start: Millis;
+  brand_id: number;
+  source_id: number;
+  affiliate_id: string;
+  sub_id: string;
+  macro: string;
+  is_test: Flag;
+  type: string;
+  event_count: number;
+  /** The smallest (text order) tracking tag seen in the group: a stable example. */
+  sample_tag: string;
+  first_at: Millis;
+  last_at: Millis;
+}
+
+export interface PlayerRegsTable {
+  external_uid: string;
+  brand_id: number;
+  source_id: number;
+  first_reg_at: Millis;
+}
+
+export interface OrphanFtdsTable {
+  event_id: number;
+  brand_id: number;
+  source_id: number;
+  external_uid: string | null;
+  occurred_at: Millis;
+  is_test: Flag;
+}
+
+export type AnalyticsTables = {
+  rollup_daily: RollupDailyTable;
+  rollup_dim: RollupDimTable;
+  broken_daily: BrokenDailyTable;
+  player_regs: PlayerRegsTable;
+  orphan_ftds: OrphanFtdsTable;
+};
+
+export type AnalyticsDb = Kysely<Database & AnalyticsTables>;
+
+/** The same connection, typed with the read-side tables too. */
+export function withAnalyticsTables(db: Kysely<Database>): AnalyticsDb {
+  return db.withTables<AnalyticsTables>();
+}
