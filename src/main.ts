@@ -2,6 +2,9 @@
  * `npm start`: load configuration, open and migrate storage, seed a fresh install, serve, and shut
  * down gracefully on SIGTERM/SIGINT (in-flight postbacks finish and every pending write is flushed).
  */
+
+import { createLoginLink } from './access/login-links.js';
+import { bootstrapAdmin } from './access/users.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createContext } from './context.js';
 import { buildServer } from './server.js';
@@ -47,6 +50,16 @@ async function main(): Promise<void> {
 
   await app.listen({ port: config.port, host: config.host });
   process.stdout.write(`S2S Galaxy is running on ${config.publicBaseUrl} (storage: ${ctx.db.dialect})\n`);
+
+  // Until an admin has logged in once, each start prints a fresh single-use admin login link.
+  const admin = await bootstrapAdmin(ctx.db);
+  if (admin) {
+    const token = await createLoginLink(ctx.db, Number(admin.id));
+    process.stdout.write(
+      `\nNo admin has logged in yet. One-time admin login link (valid 1 hour, single use):\n  ${config.publicBaseUrl}/auth/link/${token}\n` +
+        'Later logins: Telegram (set TELEGRAM_LOGIN_BOT_TOKEN and TELEGRAM_LOGIN_BOT_NAME) or "npx affpanel user link <user>".\n\n',
+    );
+  }
 }
 
 main().catch((error: unknown) => {

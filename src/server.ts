@@ -82,11 +82,9 @@ export async function buildServer(
     return reply.code(status).send({ error: { code, message: error.message } });
   });
   app.setNotFoundHandler((request, reply) =>
-    reply
-      .code(404)
-      .send({
-        error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
-      }),
+    reply.code(404).send({
+      error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` },
+    }),
   );
 
   // Shutdown: in-flight requests finish and are answered with `Connection: close`, so keep-alive

@@ -10,6 +10,7 @@ import { importCommand } from './import.js';
 import { migrateCommand } from './migrate.js';
 import { type Output, stdio } from './output.js';
 import { sourceAddCommand, sourceListCommand, sourceRotateKeyCommand } from './source.js';
+import { userAddCommand, userLinkCommand, userListCommand } from './user.js';
 import { type ConfigLoader, defaultConfig } from './with-context.js';
 
 /** `--allow a --allow b,c` -> [a, b, c]. */
@@ -36,7 +37,7 @@ function interruptible(output: Output): { signal: AbortSignal; release(): void }
 function buildProgram(output: Output, getConfig: ConfigLoader, setExit: (code: number) => void): Command {
   const program = new Command()
     .name('affpanel')
-    .description('AFFPanel (S2S Galaxy) administration: database, sources, demo data, imports.')
+    .description('AFFPanel (S2S Galaxy) administration: database, sources, users, demo data, imports.')
     .option('--verbose', 'print the stack trace of an error')
     .showHelpAfterError('(run "affpanel --help" for usage)')
     .exitOverride()
@@ -77,6 +78,34 @@ function buildProgram(output: Output, getConfig: ConfigLoader, setExit: (code: n
     .description('give a source a new key; the old one works for KEY_ROTATION_GRACE_SECONDS')
     .argument('<slug>', 'the source')
     .action(async (slug: string) => setExit(await sourceRotateKeyCommand({ slug }, output, getConfig)));
+
+  const user = program.command('user').description('manage who may log in');
+  user
+    .command('add')
+    .description('add an approved user by Telegram ID')
+    .requiredOption('--telegram-id <id>', "the person's numeric Telegram ID")
+    .addOption(new Option('--role <role>', 'admin or viewer').choices(['admin', 'viewer']).default('viewer'))
+    .option('--first-name <name>', 'first name')
+    .option('--last-name <name>', 'last name')
+    .option('--username <name>', 'Telegram username, without @')
+    .action(
+      async (opts: {
+        telegramId: string;
+        role?: string;
+        firstName?: string;
+        lastName?: string;
+        username?: string;
+      }) => setExit(await userAddCommand(opts, output, getConfig)),
+    );
+  user
+    .command('list')
+    .description('list users with role, status and last login')
+    .action(async () => setExit(await userListCommand({}, output, getConfig)));
+  user
+    .command('link')
+    .description('print a one-time login link (1 hour) for a user')
+    .argument('<user>', 'user id, Telegram ID or @username')
+    .action(async (who: string) => setExit(await userLinkCommand({ user: who }, output, getConfig)));
 
   program
     .command('demo')

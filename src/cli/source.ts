@@ -3,6 +3,7 @@
  * against. Keys are printed here on purpose: this is how an admin without the web UI gets the
  * postback URL to give a network.
  */
+import { CLI_ACTOR, recordAudit } from '../access/audit.js';
 import type { Config } from '../config.js';
 import type { SourceRow } from '../db/schema.js';
 import { AppError } from '../errors.js';
@@ -68,6 +69,12 @@ export async function sourceAddCommand(
       }
       throw error;
     });
+    await recordAudit(ctx.db.kysely, CLI_ACTOR, {
+      action: 'source.create',
+      targetType: 'source',
+      targetId: row.id,
+      after: { slug: row.slug, name: row.name, template: row.template, authMode: row.auth_mode },
+    });
     output.out(`Source "${row.slug}" created: ${row.name}, template ${row.template}, auth ${row.auth_mode}.`);
     output.out(`  Key:          ${row.secret_key}`);
     output.out(`  Postback URL: ${postbackUrl(ctx.config, row)}`);
@@ -121,6 +128,11 @@ export async function sourceRotateKeyCommand(
     const grace = ctx.config.keyRotationGraceSeconds;
     const now = Date.now();
     const row = await rotateSourceKey(ctx.db, options.slug.trim().toLowerCase(), grace, now);
+    await recordAudit(ctx.db.kysely, CLI_ACTOR, {
+      action: 'source.rotate_key',
+      targetType: 'source',
+      targetId: row.id,
+    });
     output.out(`New key for "${row.slug}": ${row.secret_key}`);
     output.out(`  Postback URL: ${postbackUrl(ctx.config, row)}`);
     if (row.previous_key_expires_at !== null) {

@@ -1,0 +1,191 @@
+/**
+ * Stats breakdown: one row per value of a dimension (source, tracking tag, sender, geo, sheet)
+ * with the six counts and three rates, text-filtered, sorted and paged. Source rows come from
+ * rollup_daily; tag/sender/geo/sheet rows from rollup_dim (months + days). Only when a brand or
+ * source filter is combined with a tag/sender/geo/sheet breakdown — a cut those rollups do not
+ * keep — does it read events, and then only the period's slice through the occurred_at index.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../db/connect.js';
+import { containsPattern, type Filters, matchesNothing } from './filters.js';
+import {
+  addToTotals,
+  type Counts,
+  emptyTotals,
+  rateValues,
+  type Totals,
+  toBigInt,
+  toNumber,
+} from './metrics.js';
+import { readRollups } from './read-rollups.js';
+import { sliceRange } from './rollup-ranges.js';
+import { withAnalyticsTables } from './tables.js';
+
+export const STAT_DIMENSIONS = ['source', 'tag', 'sender', 'geo', 'sheet'] as const;
+export type StatDimension = (typeof STAT_DIMENSIONS)[number];
+export const STAT_SORTS = [
+  'key',
+  'events',
+  'CLICK',
+  'REG',
+  'FTD',
+  'DEP',
+  'REDEP',
+  'CPA',
+  'click_to_reg',
+  'reg_to_ftd',
+  'reg_to_cpa',
+] as const;
+export type StatSort = (typeof STAT_SORTS)[number];
+
+export interface StatRow {
+  key: string;
+  label: string;
+  events: number;
+  counts: Counts;
+  rates: ReturnType<typeof rateValues>;
+}
+
+export interface StatsQuery {
+  from: number;
+  to: number;
+  dimension: StatDimension;
+  filters: Filters;
+  search: string | null;
+  sort: StatSort;
+  order: 'asc' | 'desc';
+}
+
+const DIM_COLUMN = { tag: 'tag', geo: 'geo', sender: 'origin', sheet: 'origin' } as const;
+const EVENT_COLUMN = { tag: 'tracking_tag', geo: 'country', sender: 'sender', sheet: 'sheet' } as const;
+
+function total(c: Counts): number {
+  return c.CLICK + c.REG + c.FTD + c.DEP + c.REDEP + c.CPA;
+}
+
+/** Every row of the breakdown, sorted (paging is the caller's). */
+export async function listStatRows(db: Db, q: StatsQuery): Promise<StatRow[]> {
+  if (matchesNothing(q.filters)) return [];
+  const groups = new Map<string, Totals>();
+  const bump = (key: string, type: string, currency: string, count: number, amount: bigint) => {
+    let t = groups.get(key);
+    if (!t) {
+      t = emptyTotals();
+      groups.set(key, t);
+    }
+    addToTotals(t, type, currency, count, amount);
+  };
+  const labels = new Map<string, string>();
+
+  if (q.dimension === 'source') {
+    const sources = await db.kysely.selectFrom('sources').select(['id', 'slug', 'name']).execute();
+    const byId = new Map(sources.map((s) => [Number(s.id), s]));
+    const rows = await readRollups(db, { from: q.from, to: q.to, filters: q.filters, groupBy: ['source'] });
+    const needle = q.search?.toLowerCase() ?? null;
+    for (const r of rows) {
+      const s = byId.get(r.sourceId);
+      const key = s?.slug ?? String(r.sourceId);
+      if (needle && !key.toLowerCase().includes(needle) && !(s?.name ?? '').toLowerCase().includes(needle))
+        continue;
+      labels.set(key, s?.name ?? key);
+      bump(key, r.type, r.currency, r.count, r.amount);
+    }
+  } else if (q.filters.brandIds === null && q.filters.sourceIds === null) {
+    const adb = withAnalyticsTables(db.kysely);
+    const valueCol = q.dimension === 'sheet' ? 'value2' : 'value';
+    const slices = sliceRange(q.from, q.to, true);
+    const reads: Array<{ grain: 'd' | 'm'; from: number; to: number; months: number[] | null }> = [
+      ...slices.days.map(([a, b]) => ({ grain: 'd' as const, from: a, to: b, months: null })),
+      ...(slices.months.length > 0 ? [{ grain: 'm' as const, from: 0, to: 0, months: slices.months }] : []),
+      // Stats periods are whole days; an hour edge (never produced by periods.ts) reads its days.
+      ...slices.hours.map(([a, b]) => ({
+        grain: 'd' as const,
+        from: a - (a % 86_400_000),
+        to: b,
+        months: null,
+      })),
+    ];
+    for (const r of reads) {
+      let query = adb
+        .selectFrom('rollup_dim')
+        .select([
+          sql<string>`${sql.ref(valueCol)}`.as('k'),
+          'type',
+          'currency',
+          sql<string>`sum(event_count)`.as('n'),
+          sql<string>`sum(amount_micros)`.as('amount'),
+        ])
+        .where('grain', '=', r.grain)
+        .where('dim', '=', DIM_COLUMN[q.dimension])
+        .where('is_test', 'in', q.filters.testFlags);
+      query =
+        r.months === null
+          ? query.where('bucket_start', '>=', r.from).where('bucket_start', '<', r.to)
+          : query.where('bucket_start', 'in', r.months);
+      if (q.filters.affiliateId !== null) query = query.where('affiliate_id', '=', q.filters.affiliateId);
+      if (q.search)
+        query = query.where(
+          sql`lower(${sql.ref(valueCol)})`,
+          'like',
+          sql`${containsPattern(q.search)} escape '\\'`,
+        );
+      const rows = await query.groupBy([sql`1`, 'type', 'currency']).execute();
+      for (const row of rows) bump(row.k, row.type, row.currency, toNumber(row.n), toBigInt(row.amount));
+    }
+  } else {
+    const col = EVENT_COLUMN[q.dimension];
+    let query = db.kysely
+      .selectFrom('events')
+      .select([
+        sql<string>`coalesce(${sql.ref(col)}, '')`.as('k'),
+        'type',
+        sql<string>`coalesce(currency, '')`.as('currency'),
+        sql<string>`count(*)`.as('n'),
+        sql<string>`coalesce(sum(amount_micros), 0)`.as('amount'),
+      ])
+      .where('occurred_at', '>=', q.from)
+      .where('occurred_at', '<', q.to)
+      .where('is_test', 'in', q.filters.testFlags);
+    if (q.filters.brandIds !== null) query = query.where('brand_id', 'in', q.filters.brandIds);
+    if (q.filters.sourceIds !== null) query = query.where('source_id', 'in', q.filters.sourceIds);
+    if (q.filters.affiliateId !== null) query = query.where('affiliate_id', '=', q.filters.affiliateId);
+    if (q.search)
+      query = query.where(
+        sql`lower(coalesce(${sql.ref(col)}, ''))`,
+        'like',
+        sql`${containsPattern(q.search)} escape '\\'`,
+      );
+    const rows = await query.groupBy([sql`1`, 'type', sql`3`]).execute();
+    for (const row of rows) bump(row.k, row.type, row.currency, toNumber(row.n), toBigInt(row.amount));
+  }
+
+  const out: StatRow[] = [];
+  for (const [key, t] of groups) {
+    const events = total(t.counts);
+    if (events === 0) continue;
+    out.push({ key, label: labels.get(key) ?? key, events, counts: t.counts, rates: rateValues(t.counts) });
+  }
+  return sortStatRows(out, q.sort, q.order);
+}
+
+function sortValue(r: StatRow, sort: StatSort): number | string | null {
+  if (sort === 'key') return r.key;
+  if (sort === 'events') return r.events;
+  if (sort === 'click_to_reg' || sort === 'reg_to_ftd' || sort === 'reg_to_cpa') return r.rates[sort];
+  return r.counts[sort];
+}
+
+/** Sorts by a column; nulls (undefined rates) always last; ties broken by key, ascending. */
+export function sortStatRows<T extends StatRow>(rows: T[], sort: StatSort, order: 'asc' | 'desc'): T[] {
+  const dir = order === 'asc' ? 1 : -1;
+  return rows.sort((a, b) => {
+    const x = sortValue(a, sort);
+    const y = sortValue(b, sort);
+    if (x !== y) {
+      if (x === null) return 1;
+      if (y === null) return -1;
+      return (x < y ? -1 : 1) * dir;
+    }
+    return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+  });
+}

@@ -1,0 +1,43 @@
+/**
+ * Activity chart: counts of every type per UTC hour (Today, Yesterday, ranges up to two days) or
+ * per UTC day, zero-filled so every bucket of the range is present. Served from the rollups.
+ */
+import type { Db } from '../db/connect.js';
+import type { Filters } from './filters.js';
+import { addToTotals, type Counts, emptyTotals, type Totals } from './metrics.js';
+import { bucketStarts, type Granularity } from './periods.js';
+import { readRollups } from './read-rollups.js';
+
+export interface TimeseriesPoint {
+  t: string;
+  counts: Counts;
+}
+
+export async function readSeries(
+  db: Db,
+  range: { from: number; to: number },
+  granularity: Granularity,
+  filters: Filters,
+): Promise<Map<number, Totals>> {
+  const byBucket = new Map<number, Totals>();
+  for (const t of bucketStarts(range.from, range.to, granularity)) byBucket.set(t, emptyTotals());
+  const rows = await readRollups(db, { ...range, filters, groupBy: [], bucket: granularity });
+  for (const r of rows) {
+    const totals = byBucket.get(r.bucket);
+    if (totals) addToTotals(totals, r.type, r.currency, r.count, r.amount);
+  }
+  return byBucket;
+}
+
+export async function getTimeseries(
+  db: Db,
+  range: { from: number; to: number },
+  granularity: Granularity,
+  filters: Filters,
+): Promise<TimeseriesPoint[]> {
+  const series = await readSeries(db, range, granularity, filters);
+  return [...series.entries()].map(([t, totals]) => ({
+    t: new Date(t).toISOString(),
+    counts: totals.counts,
+  }));
+}
