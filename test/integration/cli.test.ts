@@ -209,8 +209,8 @@ describe('configuration and help', () => {
   it('--help lists the commands and exits 0', async () => {
     const result = await cli('--help');
     expect(result.code).toBe(0);
-    for (const command of ['migrate', 'source', 'demo', 'import']) expect(result.out).toContain(command);
-    expect(result.out).not.toMatch(/\buser\b/);
+    for (const command of ['migrate', 'source', 'user', 'demo', 'import'])
+      expect(result.out).toContain(command);
   });
 });
 
@@ -319,5 +319,35 @@ describe('import', () => {
     const noBrand = await cli('import', await csv('nobrand.csv', 'event\nreg\n'), '--source', 'crm');
     expect(noBrand.code).toBe(1);
     expect(noBrand.err).toMatch(/^affpanel: no brand column/);
+  });
+});
+
+describe('user add / list / link', () => {
+  it('adds an approved user, lists them, and prints a login link that opens a session once', async () => {
+    const added = await cli('user', 'add', '--telegram-id', '4242', '--role', 'admin', '--username', 'boss');
+    expect(added.code).toBe(0);
+    expect(added.out).toMatch(/Telegram ID 4242, admin, approved/);
+
+    const listed = await cli('user', 'list');
+    expect(listed.out).toMatch(/4242.*@boss.*admin.*approved/);
+
+    const dup = await cli('user', 'add', '--telegram-id', '4242');
+    expect(dup.code).toBe(1);
+
+    const bad = await cli('user', 'add', '--telegram-id', 'abc');
+    expect(bad.code).toBe(2);
+
+    const link = await cli('user', 'link', '@boss');
+    expect(link.code).toBe(0);
+    const token = /\/auth\/link\/(\S+)/.exec(link.out)?.[1];
+    expect(token).toBeDefined();
+    const ctx = await createContext(getConfig());
+    try {
+      const { consumeLoginLink } = await import('../../src/access/login-links.js');
+      expect(await consumeLoginLink(ctx.db, token ?? '')).toBeGreaterThan(0);
+      expect(await consumeLoginLink(ctx.db, token ?? '')).toBeNull();
+    } finally {
+      await ctx.close();
+    }
   });
 });

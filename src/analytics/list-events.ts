@@ -1,0 +1,213 @@
+/**
+ * The event log, newest first (occurred_at, then id), 50 a page, with the exact total and a page
+ * window. Deep pages do not degrade: the total and the position of a page come from per-day and
+ * per-hour rollup counts, so a page's rows are read with an OFFSET inside one hour at most.
+ * With a tracking-tag filter the per-day counts come from rollup_dim; with a tag filter combined
+ * with brand or source filters (a cut no rollup keeps) the total is counted from the events of
+ * the range, up to COUNT_CAP, and reported as a lower bound.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../db/connect.js';
+import { type EventFilter, applyEventFilter, matchesNothingEvents } from './event-filter.js';
+import { type EventListItem, LIST_COLUMNS, type ListEventRow, loadNames, toListItem } from './event-rows.js';
+import { containsPattern } from './filters.js';
+import { toNumber } from './metrics.js';
+import { DAY_MS, HOUR_MS, startOfDay } from './periods.js';
+import { withAnalyticsTables } from './tables.js';
+
+export const PAGE_SIZE = 50;
+export const COUNT_CAP = 100_000;
+const WINDOW = 7;
+
+export interface EventPage {
+  page: number;
+  page_size: number;
+  total: number;
+  total_exact: boolean;
+  pages: number;
+  window: number[];
+  rows: EventListItem[];
+}
+
+/** A stretch of time, newest first, with the exact number of matching events in it. */
+interface Segment {
+  from: number;
+  to: number;
+  count: number;
+  /** 'day' segments can be split into hours from rollup_hourly. */
+  kind: 'day' | 'hour' | 'exact';
+}
+
+export function pageWindow(page: number, pages: number): number[] {
+  if (pages === 0) return [];
+  let start = Math.max(1, page - Math.floor(WINDOW / 2));
+  const end = Math.min(pages, start + WINDOW - 1);
+  start = Math.max(1, end - WINDOW + 1);
+  return Array.from({ length: end - start + 1 }, (_, i) => start + i);
+}
+
+async function countEvents(db: Db, f: EventFilter, from: number, to: number, cap: number): Promise<number> {
+  const inner = applyEventFilter(db.kysely.selectFrom('events').select(sql`1`.as('one')), f, { from, to }).limit(cap);
+  const row = await db.kysely
+    .selectFrom(inner.as('x'))
+    .select(sql<string>`count(*)`.as('n'))
+    .executeTakeFirst();
+  return toNumber(row?.n);
+}
+
+/** Per-day counts for whole days, from rollup_daily (or rollup_dim for a tag filter). */
+async function dayCounts(db: Db, f: EventFilter, from: number, to: number): Promise<Map<number, number>> {
+  const adb = withAnalyticsTables(db.kysely);
+  const out = new Map<number, number>();
+  if (to <= from) return out;
+  if (f.tag === null) {
+    let q = adb
+      .selectFrom('rollup_daily')
+      .select(['bucket_start', sql<string>`sum(event_count)`.as('n')])
+      .where('grain', '=', 'd')
+      .where('bucket_start', '>=', from)
+      .where('bucket_start', '<', to)
+      .where('is_test', 'in', f.testFlags);
+    if (f.brandIds !== null) q = q.where('brand_id', 'in', f.brandIds);
+    if (f.sourceIds !== null) q = q.where('source_id', 'in', f.sourceIds);
+    if (f.types !== null) q = q.where('type', 'in', f.types);
+    for (const r of await q.groupBy('bucket_start').execute()) out.set(toNumber(r.bucket_start), toNumber(r.n));
+  } else {
+    let q = adb
+      .selectFrom('rollup_dim')
+      .select(['bucket_start', sql<string>`sum(event_count)`.as('n')])
+      .where('grain', '=', 'd')
+      .where('dim', '=', 'tag')
+      .where('bucket_start', '>=', from)
+      .where('bucket_start', '<', to)
+      .where('is_test', 'in', f.testFlags)
+      .where(sql`lower(value)`, 'like', sql`${containsPattern(f.tag)} escape '\\'`)
+      // An absent tag is stored as '' and never matches a text filter (lower(NULL) LIKE … is not true).
+      .where('value', '<>', '');
+    if (f.types !== null) q = q.where('type', 'in', f.types);
+    for (const r of await q.groupBy('bucket_start').execute()) out.set(toNumber(r.bucket_start), toNumber(r.n));
+  }
+  return out;
+}
+
+async function hourCounts(db: Db, f: EventFilter, from: number, to: number): Promise<Map<number, number>> {
+  let q = db.kysely
+    .selectFrom('rollup_hourly')
+    .select(['hour_start', sql<string>`sum(event_count)`.as('n')])
+    .where('hour_start', '>=', from)
+    .where('hour_start', '<', to)
+    .where('is_test', 'in', f.testFlags);
+  if (f.brandIds !== null) q = q.where('brand_id', 'in', f.brandIds);
+  if (f.sourceIds !== null) q = q.where('source_id', 'in', f.sourceIds);
+  if (f.types !== null) q = q.where('type', 'in', f.types);
+  const out = new Map<number, number>();
+  for (const r of await q.groupBy('hour_start').execute()) out.set(toNumber(r.hour_start), toNumber(r.n));
+  return out;
+}
+
+/** Newest-first segments covering [f.from, f.to) with exact counts; null when none can be had cheaply. */
+async function segmentsOf(db: Db, f: EventFilter): Promise<Segment[] | null> {
+  if (f.tag !== null && (f.brandIds !== null || f.sourceIds !== null)) return null;
+  const firstDay = startOfDay(f.from) === f.from ? f.from : startOfDay(f.from) + DAY_MS;
+  const lastDay = startOfDay(f.to);
+  const segments: Segment[] = [];
+  if (firstDay >= lastDay) {
+    return [{ from: f.from, to: f.to, count: await countEvents(db, f, f.from, f.to, Number.MAX_SAFE_INTEGER), kind: 'exact' }];
+  }
+  if (lastDay < f.to)
+    segments.push({ from: lastDay, to: f.to, count: await countEvents(db, f, lastDay, f.to, Number.MAX_SAFE_INTEGER), kind: 'exact' });
+  const days = await dayCounts(db, f, firstDay, lastDay);
+  for (const day of [...days.keys()].sort((a, b) => b - a)) {
+    const count = days.get(day) ?? 0;
+    if (count > 0) segments.push({ from: day, to: day + DAY_MS, count, kind: 'day' });
+  }
+  if (f.from < firstDay)
+    segments.push({ from: f.from, to: firstDay, count: await countEvents(db, f, f.from, firstDay, Number.MAX_SAFE_INTEGER), kind: 'exact' });
+  return segments.filter((s) => s.count > 0);
+}
+
+/** Splits a day segment into its hours (newest first) when the filter allows it. */
+async function refine(db: Db, f: EventFilter, s: Segment): Promise<Segment[]> {
+  if (s.kind !== 'day' || f.tag !== null) return [s];
+  const hours = await hourCounts(db, f, s.from, s.to);
+  return [...hours.keys()]
+    .sort((a, b) => b - a)
+    .map((h) => ({ from: h, to: h + HOUR_MS, count: hours.get(h) ?? 0, kind: 'hour' as const }))
+    .filter((h) => h.count > 0);
+}
+
+async function readRows(db: Db, f: EventFilter, from: number, to: number, limit: number, offset: number) {
+  return (await applyEventFilter(db.kysely.selectFrom('events').select([...LIST_COLUMNS]), f, { from, to })
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .offset(offset)
+    .execute()) as ListEventRow[];
+}
+
+export async function listEvents(db: Db, f: EventFilter, page: number, pageSize = PAGE_SIZE): Promise<EventPage> {
+  const empty = (total: number, exact: boolean): EventPage => {
+    const pages = Math.ceil(total / pageSize);
+    return { page, page_size: pageSize, total, total_exact: exact, pages, window: pageWindow(page, pages), rows: [] };
+  };
+  if (matchesNothingEvents(f)) return empty(0, true);
+  const names = await loadNames(db.kysely);
+  const offset = (page - 1) * pageSize;
+
+  const segments = await segmentsOf(db, f);
+  if (segments === null) {
+    const total = await countEvents(db, f, f.from, f.to, COUNT_CAP + 1);
+    const exact = total <= COUNT_CAP;
+    const rows = offset < total ? await readRows(db, f, f.from, f.to, pageSize, offset) : [];
+    const shown = Math.min(total, COUNT_CAP);
+    const pages = Math.ceil(shown / pageSize);
+    return {
+      page,
+      page_size: pageSize,
+      total: shown,
+      total_exact: exact,
+      pages,
+      window: pageWindow(page, pages),
+      rows: rows.map((r) => toListItem(r, names)),
+    };
+  }
+
+  const total = segments.reduce((a, s) => a + s.count, 0);
+  if (offset >= total) return empty(total, true);
+  // Find the segment holding the page's first row, narrowing a day to its hour.
+  let skip = offset;
+  let i = 0;
+  let queue = segments;
+  for (;;) {
+    const s = queue[i];
+    if (!s) return empty(total, true);
+    if (skip < s.count) {
+      if (s.kind === 'day') {
+        const hours = await refine(db, f, s);
+        queue = [...hours, ...queue.slice(i + 1)];
+        i = 0;
+        if (hours.length > 0 && hours[0] !== s) continue;
+      }
+      break;
+    }
+    skip -= s.count;
+    i++;
+  }
+  const rows: ListEventRow[] = [];
+  for (; i < queue.length && rows.length < pageSize; i++) {
+    const s = queue[i];
+    if (!s) break;
+    rows.push(...(await readRows(db, f, s.from, s.to, pageSize - rows.length, skip)));
+    skip = 0;
+  }
+  const pages = Math.ceil(total / pageSize);
+  return {
+    page,
+    page_size: pageSize,
+    total,
+    total_exact: true,
+    pages,
+    window: pageWindow(page, pages),
+    rows: rows.map((r) => toListItem(r, names)),
+  };
+}
