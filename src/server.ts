@@ -31,6 +31,17 @@ declare module 'fastify' {
   }
 }
 
+/** Request log lines never carry a secret: login-link tokens and key parameters are blanked. */
+export function redactUrl(url: string): string {
+  return url
+    .replace(/\/auth\/link\/[^/?#]+/, '/auth/link/***')
+    .replace(/([?&](?:key|api_key|secret|hash)=)[^&]*/gi, '$1***');
+}
+
+function serializeRequest(request: { method: string; url: string; ip?: string; id?: string }) {
+  return { id: request.id, method: request.method, url: redactUrl(request.url), ip: request.ip };
+}
+
 export interface BuildServerOptions {
   /** Pino logger options, or false to log nothing (tests). */
   logger?: boolean | Record<string, unknown>;
@@ -51,7 +62,7 @@ export async function buildServer(
   options: BuildServerOptions = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? { level: ctx.config.logLevel },
+    logger: options.logger ?? { level: ctx.config.logLevel, serializers: { req: serializeRequest } },
     trustProxy: ctx.config.trustProxy,
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
@@ -64,7 +75,14 @@ export async function buildServer(
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
       if (method === 'HEAD') continue;
-      app.routeTable.push({ method, url: route.url, access: route.config?.access });
+      // Read lazily: a group's onRoute hook (withAccess) sets the level after this root hook runs.
+      app.routeTable.push({
+        method,
+        url: route.url,
+        get access() {
+          return route.config?.access;
+        },
+      });
     }
   });
 

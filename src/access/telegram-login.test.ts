@@ -99,7 +99,10 @@ describe('verifyTelegramLogin', () => {
   it.each(Object.keys(baseFields()))('refuses data whose %s was changed after signing', (field) => {
     const data = signed(baseFields());
     const original = data[field] ?? '';
-    const tampered = { ...data, [field]: field === 'auth_date' ? String(Number(original) + 1) : `${original}x` };
+    const tampered = {
+      ...data,
+      [field]: field === 'auth_date' ? String(Number(original) + 1) : `${original}x`,
+    };
     const result = verifyTelegramLogin(tampered, BOT_TOKEN, MAX_AGE, NOW);
     expect(result).toEqual({ ok: false, reason: 'login data does not verify' });
   });
@@ -197,12 +200,16 @@ describe('verifyTelegramLogin', () => {
   it('never accepts data that was changed after signing (property)', () => {
     const fieldNames = Object.keys(baseFields()).filter((f) => f !== 'auth_date' && f !== 'id');
     fc.assert(
-      fc.property(fc.constantFrom(...fieldNames), fc.string({ minLength: 1, maxLength: 20 }), (field, value) => {
-        const data = signed(baseFields());
-        fc.pre(data[field] !== value);
-        const result = verifyTelegramLogin({ ...data, [field]: value }, BOT_TOKEN, MAX_AGE, NOW);
-        expect(result.ok).toBe(false);
-      }),
+      fc.property(
+        fc.constantFrom(...fieldNames),
+        fc.string({ minLength: 1, maxLength: 20 }),
+        (field, value) => {
+          const data = signed(baseFields());
+          fc.pre(data[field] !== value);
+          const result = verifyTelegramLogin({ ...data, [field]: value }, BOT_TOKEN, MAX_AGE, NOW);
+          expect(result.ok).toBe(false);
+        },
+      ),
     );
   });
 });

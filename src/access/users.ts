@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { Db } from '../db/connect.js';
+import { lockInvariant } from '../db/dialect.js';
 import type { Role, UserRow, UserStatus } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { type Actor, recordAudit } from './audit.js';
@@ -150,6 +151,14 @@ function isActiveAdmin(user: Pick<UserRow, 'role' | 'status' | 'is_active'>): bo
   return user.role === 'admin' && user.status === 'approved' && user.is_active === 1;
 }
 
+/** Runs `work` in a transaction that holds the admins lock, so "the last admin" checks cannot race. */
+async function withAdminsLock<T>(db: Db, work: (tdb: Db) => Promise<T>): Promise<T> {
+  return db.kysely.transaction().execute(async (trx) => {
+    await lockInvariant(trx, db.dialect, 'admins');
+    return work({ ...db, kysely: trx });
+  });
+}
+
 export async function updateUser(
   db: Db,
   id: number,
@@ -158,39 +167,41 @@ export async function updateUser(
   now = Date.now(),
 ): Promise<UserRow> {
   const patch = parseOrThrow(userPatchSchema, input);
-  const before = await getUser(db, id);
-  const next = {
-    first_name: patch.firstName ?? before.first_name,
-    last_name: patch.lastName ?? before.last_name,
-    role: patch.role ?? before.role,
-    status: patch.status ?? before.status,
-    is_active: patch.isActive === undefined ? before.is_active : patch.isActive ? 1 : 0,
-  };
-  if (isActiveAdmin(before) && !isActiveAdmin(next) && (await otherActiveAdmins(db, id)) === 0) {
-    throw new AppError('conflict', 'this is the last active admin: make another admin first');
-  }
-  const after = await db.kysely
-    .updateTable('users')
-    .set({ ...next, updated_at: now })
-    .where('id', '=', id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  const accessChanged =
-    next.role !== before.role || next.status !== before.status || next.is_active !== before.is_active;
-  if (accessChanged) await endUserSessions(db, id);
-  await recordAudit(
-    db.kysely,
-    actor,
-    {
-      action: 'user.update',
-      targetType: 'user',
-      targetId: id,
-      before: publicUser(before),
-      after: publicUser(after),
-    },
-    now,
-  );
-  return after;
+  return withAdminsLock(db, async (tdb) => {
+    const before = await getUser(tdb, id);
+    const next = {
+      first_name: patch.firstName ?? before.first_name,
+      last_name: patch.lastName ?? before.last_name,
+      role: patch.role ?? before.role,
+      status: patch.status ?? before.status,
+      is_active: patch.isActive === undefined ? before.is_active : patch.isActive ? 1 : 0,
+    };
+    if (isActiveAdmin(before) && !isActiveAdmin(next) && (await otherActiveAdmins(tdb, id)) === 0) {
+      throw new AppError('conflict', 'this is the last active admin: make another admin first');
+    }
+    const after = await tdb.kysely
+      .updateTable('users')
+      .set({ ...next, updated_at: now })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    const accessChanged =
+      next.role !== before.role || next.status !== before.status || next.is_active !== before.is_active;
+    if (accessChanged) await endUserSessions(tdb, id);
+    await recordAudit(
+      tdb.kysely,
+      actor,
+      {
+        action: 'user.update',
+        targetType: 'user',
+        targetId: id,
+        before: publicUser(before),
+        after: publicUser(after),
+      },
+      now,
+    );
+    return after;
+  });
 }
 
 export async function endSessionsOf(db: Db, id: number, actor: Actor): Promise<number> {
@@ -206,18 +217,20 @@ export async function endSessionsOf(db: Db, id: number, actor: Actor): Promise<n
 }
 
 export async function deleteUser(db: Db, id: number, actor: Actor): Promise<void> {
-  const before = await getUser(db, id);
-  if (isActiveAdmin(before) && (await otherActiveAdmins(db, id)) === 0) {
-    throw new AppError('conflict', 'this is the last active admin: make another admin first');
-  }
-  await endUserSessions(db, id);
-  await db.kysely.deleteFrom('login_links').where('user_id', '=', id).execute();
-  await db.kysely.deleteFrom('users').where('id', '=', id).execute();
-  await recordAudit(db.kysely, actor, {
-    action: 'user.delete',
-    targetType: 'user',
-    targetId: id,
-    before: publicUser(before),
+  await withAdminsLock(db, async (tdb) => {
+    const before = await getUser(tdb, id);
+    if (isActiveAdmin(before) && (await otherActiveAdmins(tdb, id)) === 0) {
+      throw new AppError('conflict', 'this is the last active admin: make another admin first');
+    }
+    await endUserSessions(tdb, id);
+    await tdb.kysely.deleteFrom('login_links').where('user_id', '=', id).execute();
+    await tdb.kysely.deleteFrom('users').where('id', '=', id).execute();
+    await recordAudit(tdb.kysely, actor, {
+      action: 'user.delete',
+      targetType: 'user',
+      targetId: id,
+      before: publicUser(before),
+    });
   });
 }
 

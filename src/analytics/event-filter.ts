@@ -5,8 +5,8 @@
  * walks an index range, never the whole table.
  */
 import { type SelectQueryBuilder, sql } from 'kysely';
-import type { Database } from '../db/schema.js';
 import type { Db } from '../db/connect.js';
+import type { Database } from '../db/schema.js';
 import { containsPattern } from './filters.js';
 
 export interface EventFilter {

@@ -8,7 +8,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
-import { type EventFilter, applyEventFilter, matchesNothingEvents } from './event-filter.js';
+import { applyEventFilter, type EventFilter, matchesNothingEvents } from './event-filter.js';
 import { type EventListItem, LIST_COLUMNS, type ListEventRow, loadNames, toListItem } from './event-rows.js';
 import { containsPattern } from './filters.js';
 import { toNumber } from './metrics.js';
@@ -47,7 +47,10 @@ export function pageWindow(page: number, pages: number): number[] {
 }
 
 async function countEvents(db: Db, f: EventFilter, from: number, to: number, cap: number): Promise<number> {
-  const inner = applyEventFilter(db.kysely.selectFrom('events').select(sql`1`.as('one')), f, { from, to }).limit(cap);
+  const inner = applyEventFilter(db.kysely.selectFrom('events').select(sql`1`.as('one')), f, {
+    from,
+    to,
+  }).limit(cap);
   const row = await db.kysely
     .selectFrom(inner.as('x'))
     .select(sql<string>`count(*)`.as('n'))
@@ -71,7 +74,8 @@ async function dayCounts(db: Db, f: EventFilter, from: number, to: number): Prom
     if (f.brandIds !== null) q = q.where('brand_id', 'in', f.brandIds);
     if (f.sourceIds !== null) q = q.where('source_id', 'in', f.sourceIds);
     if (f.types !== null) q = q.where('type', 'in', f.types);
-    for (const r of await q.groupBy('bucket_start').execute()) out.set(toNumber(r.bucket_start), toNumber(r.n));
+    for (const r of await q.groupBy('bucket_start').execute())
+      out.set(toNumber(r.bucket_start), toNumber(r.n));
   } else {
     let q = adb
       .selectFrom('rollup_dim')
@@ -85,7 +89,8 @@ async function dayCounts(db: Db, f: EventFilter, from: number, to: number): Prom
       // An absent tag is stored as '' and never matches a text filter (lower(NULL) LIKE … is not true).
       .where('value', '<>', '');
     if (f.types !== null) q = q.where('type', 'in', f.types);
-    for (const r of await q.groupBy('bucket_start').execute()) out.set(toNumber(r.bucket_start), toNumber(r.n));
+    for (const r of await q.groupBy('bucket_start').execute())
+      out.set(toNumber(r.bucket_start), toNumber(r.n));
   }
   return out;
 }
@@ -112,17 +117,34 @@ async function segmentsOf(db: Db, f: EventFilter): Promise<Segment[] | null> {
   const lastDay = startOfDay(f.to);
   const segments: Segment[] = [];
   if (firstDay >= lastDay) {
-    return [{ from: f.from, to: f.to, count: await countEvents(db, f, f.from, f.to, Number.MAX_SAFE_INTEGER), kind: 'exact' }];
+    return [
+      {
+        from: f.from,
+        to: f.to,
+        count: await countEvents(db, f, f.from, f.to, Number.MAX_SAFE_INTEGER),
+        kind: 'exact',
+      },
+    ];
   }
   if (lastDay < f.to)
-    segments.push({ from: lastDay, to: f.to, count: await countEvents(db, f, lastDay, f.to, Number.MAX_SAFE_INTEGER), kind: 'exact' });
+    segments.push({
+      from: lastDay,
+      to: f.to,
+      count: await countEvents(db, f, lastDay, f.to, Number.MAX_SAFE_INTEGER),
+      kind: 'exact',
+    });
   const days = await dayCounts(db, f, firstDay, lastDay);
   for (const day of [...days.keys()].sort((a, b) => b - a)) {
     const count = days.get(day) ?? 0;
     if (count > 0) segments.push({ from: day, to: day + DAY_MS, count, kind: 'day' });
   }
   if (f.from < firstDay)
-    segments.push({ from: f.from, to: firstDay, count: await countEvents(db, f, f.from, firstDay, Number.MAX_SAFE_INTEGER), kind: 'exact' });
+    segments.push({
+      from: f.from,
+      to: firstDay,
+      count: await countEvents(db, f, f.from, firstDay, Number.MAX_SAFE_INTEGER),
+      kind: 'exact',
+    });
   return segments.filter((s) => s.count > 0);
 }
 
@@ -145,10 +167,23 @@ async function readRows(db: Db, f: EventFilter, from: number, to: number, limit:
     .execute()) as ListEventRow[];
 }
 
-export async function listEvents(db: Db, f: EventFilter, page: number, pageSize = PAGE_SIZE): Promise<EventPage> {
+export async function listEvents(
+  db: Db,
+  f: EventFilter,
+  page: number,
+  pageSize = PAGE_SIZE,
+): Promise<EventPage> {
   const empty = (total: number, exact: boolean): EventPage => {
     const pages = Math.ceil(total / pageSize);
-    return { page, page_size: pageSize, total, total_exact: exact, pages, window: pageWindow(page, pages), rows: [] };
+    return {
+      page,
+      page_size: pageSize,
+      total,
+      total_exact: exact,
+      pages,
+      window: pageWindow(page, pages),
+      rows: [],
+    };
   };
   if (matchesNothingEvents(f)) return empty(0, true);
   const names = await loadNames(db.kysely);

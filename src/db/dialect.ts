@@ -95,3 +95,19 @@ export async function upsertCounters(
     await trx.executeQuery(CompiledQuery.raw(text, [json]));
   }
 }
+
+/**
+ * Serialises transactions that check-then-write one invariant (e.g. "one active admin remains").
+ * PostgreSQL: a transaction-scoped advisory lock on the name; SQLite: the file's write lock.
+ */
+export async function lockInvariant(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  name: string,
+): Promise<void> {
+  if (dialect === 'sqlite') {
+    await lockForWrite(trx, dialect);
+    return;
+  }
+  await sql`select pg_advisory_xact_lock(hashtext(${`affpanel:${name}`}))`.execute(trx);
+}

@@ -1,8 +1,20 @@
 /**
  * The read API under /api/v1: every figure, table and export the panel shows. Registered by
  * server.ts inside a scope that already authenticated the caller (a session or an API client).
+ * Each route is a row of READ_ROUTES; this file only mounts them and the OpenAPI document.
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
+import { READ_ROUTES } from './handlers.js';
+import { buildOpenApi } from './openapi.js';
 
-export async function analyticsRoutes(_app: FastifyInstance, _ctx: AppContext): Promise<void> {}
+export async function analyticsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  for (const route of READ_ROUTES) {
+    app.get(route.url, async (request, reply) => route.handle(ctx, request, reply));
+  }
+  let openapi: unknown = null;
+  app.get('/api/v1/openapi.json', async () => {
+    openapi ??= buildOpenApi(READ_ROUTES, '0.1.0');
+    return openapi;
+  });
+}

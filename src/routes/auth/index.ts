@@ -49,8 +49,11 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
   }
 
   async function startSession(request: FastifyRequest, reply: FastifyReply, user: UserRow, method: string) {
-    if (user.is_active !== 1) throw new AppError('forbidden', 'this account is deactivated');
-    if (user.status === 'rejected') throw new AppError('forbidden', 'access was refused by an admin');
+    if (user.is_active !== 1 || user.status === 'rejected') {
+      const reason = user.is_active !== 1 ? 'this account is deactivated' : 'access was refused by an admin';
+      await logFailure(request, method, `${reason} (user ${user.id})`);
+      throw new AppError('forbidden', reason);
+    }
     const previous = request.cookies[SESSION_COOKIE];
     if (previous) await endSession(ctx.db, previous);
     const now = Date.now();
@@ -112,8 +115,12 @@ export async function authRoutes(app: FastifyInstance, ctx: AppContext): Promise
   }));
 
   app.get('/auth/telegram/callback', { config: { access: 'public' } }, async (request, reply) => {
-    const data = telegramFields.parse(request.query);
-    await telegramLogin(request, reply, data);
+    const parsed = telegramFields.safeParse(request.query);
+    if (!parsed.success) {
+      await limitLogin(request, reply);
+      throw new AppError('bad_request', 'login data must be single fields of at most 512 characters');
+    }
+    await telegramLogin(request, reply, parsed.data);
     return reply.redirect('/', 303);
   });
 

@@ -1,0 +1,137 @@
+/**
+ * One affiliate: totals, and the same figures by brand (rollup_hourly via its affiliate index),
+ * by sub-ID and by tracking tag (rollup_dim). Never scans events.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../db/connect.js';
+import type { Filters } from './filters.js';
+import {
+  addToTotals,
+  type Counts,
+  emptyTotals,
+  type Money,
+  rateValues,
+  revenueList,
+  type Totals,
+  toBigInt,
+  toNumber,
+} from './metrics.js';
+import { sliceRange } from './rollup-ranges.js';
+import { withAnalyticsTables } from './tables.js';
+
+export interface AffiliateBreakdownRow {
+  key: string;
+  events: number;
+  counts: Counts;
+  revenue: Money[];
+  rates: ReturnType<typeof rateValues>;
+}
+
+function rowsOf(groups: Map<string, Totals>): AffiliateBreakdownRow[] {
+  return [...groups.entries()]
+    .map(([key, t]) => {
+      const c = t.counts;
+      return {
+        key,
+        events: c.CLICK + c.REG + c.FTD + c.DEP + c.REDEP + c.CPA,
+        counts: c,
+        revenue: revenueList(t.revenue),
+        rates: rateValues(c),
+      };
+    })
+    .filter((r) => r.events > 0)
+    .sort((a, b) => b.events - a.events || (a.key < b.key ? -1 : 1));
+}
+
+function bumper(groups: Map<string, Totals>) {
+  return (key: string, type: string, currency: string, n: unknown, amount: unknown) => {
+    let t = groups.get(key);
+    if (!t) {
+      t = emptyTotals();
+      groups.set(key, t);
+    }
+    addToTotals(t, type, currency, toNumber(n), toBigInt(amount));
+  };
+}
+
+export async function getAffiliate(
+  db: Db,
+  affiliateId: string,
+  range: { from: number; to: number },
+  filters: Filters,
+) {
+  const byBrand = new Map<string, Totals>();
+  const brands = await db.kysely.selectFrom('brands').select(['id', 'slug']).execute();
+  const slug = new Map(brands.map((b) => [Number(b.id), b.slug]));
+  let hq = db.kysely
+    .selectFrom('rollup_hourly')
+    .select([
+      'brand_id',
+      'type',
+      'currency',
+      sql<string>`sum(event_count)`.as('n'),
+      sql<string>`sum(amount_micros)`.as('amount'),
+    ])
+    .where('affiliate_id', '=', affiliateId)
+    .where('hour_start', '>=', range.from)
+    .where('hour_start', '<', range.to)
+    .where('is_test', 'in', filters.testFlags);
+  if (filters.brandIds !== null) hq = hq.where('brand_id', 'in', filters.brandIds);
+  if (filters.sourceIds !== null) hq = hq.where('source_id', 'in', filters.sourceIds);
+  const bumpBrand = bumper(byBrand);
+  const total = emptyTotals();
+  for (const r of await hq.groupBy(['brand_id', 'type', 'currency']).execute()) {
+    bumpBrand(slug.get(toNumber(r.brand_id)) ?? String(r.brand_id), r.type, r.currency, r.n, r.amount);
+    addToTotals(total, r.type, r.currency, toNumber(r.n), toBigInt(r.amount));
+  }
+
+  const bySub = new Map<string, Totals>();
+  const byTag = new Map<string, Totals>();
+  const adb = withAnalyticsTables(db.kysely);
+  const slices = sliceRange(range.from, range.to, true);
+  const reads = [
+    ...slices.days.map(([a, b]) => ({ grain: 'd', a, b, months: null as number[] | null })),
+    ...slices.hours.map(([a, b]) => ({
+      grain: 'd',
+      a: a - (a % 86_400_000),
+      b,
+      months: null as number[] | null,
+    })),
+    ...(slices.months.length > 0 ? [{ grain: 'm', a: 0, b: 0, months: slices.months }] : []),
+  ];
+  const bumpSub = bumper(bySub);
+  const bumpTag = bumper(byTag);
+  for (const r of reads) {
+    let q = adb
+      .selectFrom('rollup_dim')
+      .select([
+        'dim',
+        'value',
+        'type',
+        'currency',
+        sql<string>`sum(event_count)`.as('n'),
+        sql<string>`sum(amount_micros)`.as('amount'),
+      ])
+      .where('grain', '=', r.grain)
+      .where('dim', 'in', ['sub', 'tag'])
+      .where('affiliate_id', '=', affiliateId)
+      .where('is_test', 'in', filters.testFlags);
+    q =
+      r.months === null
+        ? q.where('bucket_start', '>=', r.a).where('bucket_start', '<', r.b)
+        : q.where('bucket_start', 'in', r.months);
+    for (const row of await q.groupBy(['dim', 'value', 'type', 'currency']).execute())
+      (row.dim === 'sub' ? bumpSub : bumpTag)(row.value, row.type, row.currency, row.n, row.amount);
+  }
+  const c = total.counts;
+  return {
+    affiliate_id: affiliateId,
+    events: c.CLICK + c.REG + c.FTD + c.DEP + c.REDEP + c.CPA,
+    counts: c,
+    revenue: revenueList(total.revenue),
+    rates: rateValues(c),
+    by_brand: rowsOf(byBrand),
+    by_sub_id: rowsOf(bySub),
+    by_tag: rowsOf(byTag),
+  };
+}

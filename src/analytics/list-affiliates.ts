@@ -1,0 +1,119 @@
+/**
+ * Affiliates page: one row per affiliate with every count, CPA revenue per currency and the rates.
+ * Without brand/source filters it reads rollup_dim (dim 'origin', whose rows partition all events
+ * per affiliate); with them it reads rollup_hourly by brand, which keeps the affiliate too.
+ */
+import { sql } from 'kysely';
+import type { Db } from '../db/connect.js';
+import { type Filters, matchesNothing } from './filters.js';
+import {
+  addToTotals,
+  type Counts,
+  emptyTotals,
+  type Money,
+  rateValues,
+  revenueList,
+  type Totals,
+  toBigInt,
+  toNumber,
+} from './metrics.js';
+import { sliceRange } from './rollup-ranges.js';
+import { withAnalyticsTables } from './tables.js';
+
+export interface AffiliateRow {
+  affiliate_id: string;
+  events: number;
+  counts: Counts;
+  revenue: Money[];
+  rates: ReturnType<typeof rateValues>;
+}
+
+export async function affiliateTotals(
+  db: Db,
+  range: { from: number; to: number },
+  filters: Filters,
+): Promise<Map<string, Totals>> {
+  const out = new Map<string, Totals>();
+  if (matchesNothing(filters)) return out;
+  const bump = (aff: string, type: string, currency: string, n: unknown, amount: unknown) => {
+    let t = out.get(aff);
+    if (!t) {
+      t = emptyTotals();
+      out.set(aff, t);
+    }
+    addToTotals(t, type, currency, toNumber(n), toBigInt(amount));
+  };
+  if (filters.brandIds === null && filters.sourceIds === null) {
+    const adb = withAnalyticsTables(db.kysely);
+    const slices = sliceRange(range.from, range.to, true);
+    const reads = [
+      ...slices.days.map(([a, b]) => ({ grain: 'd', a, b, months: null as number[] | null })),
+      ...slices.hours.map(([a, b]) => ({
+        grain: 'd',
+        a: a - (a % 86_400_000),
+        b,
+        months: null as number[] | null,
+      })),
+      ...(slices.months.length > 0 ? [{ grain: 'm', a: 0, b: 0, months: slices.months }] : []),
+    ];
+    for (const r of reads) {
+      let q = adb
+        .selectFrom('rollup_dim')
+        .select([
+          'affiliate_id',
+          'type',
+          'currency',
+          sql<string>`sum(event_count)`.as('n'),
+          sql<string>`sum(amount_micros)`.as('amount'),
+        ])
+        .where('grain', '=', r.grain)
+        .where('dim', '=', 'origin')
+        .where('is_test', 'in', filters.testFlags);
+      q =
+        r.months === null
+          ? q.where('bucket_start', '>=', r.a).where('bucket_start', '<', r.b)
+          : q.where('bucket_start', 'in', r.months);
+      if (filters.affiliateId !== null) q = q.where('affiliate_id', '=', filters.affiliateId);
+      for (const row of await q.groupBy(['affiliate_id', 'type', 'currency']).execute())
+        bump(row.affiliate_id, row.type, row.currency, row.n, row.amount);
+    }
+    return out;
+  }
+  let q = db.kysely
+    .selectFrom('rollup_hourly')
+    .select([
+      'affiliate_id',
+      'type',
+      'currency',
+      sql<string>`sum(event_count)`.as('n'),
+      sql<string>`sum(amount_micros)`.as('amount'),
+    ])
+    .where('hour_start', '>=', range.from)
+    .where('hour_start', '<', range.to)
+    .where('is_test', 'in', filters.testFlags);
+  if (filters.brandIds !== null) q = q.where('brand_id', 'in', filters.brandIds);
+  if (filters.sourceIds !== null) q = q.where('source_id', 'in', filters.sourceIds);
+  if (filters.affiliateId !== null) q = q.where('affiliate_id', '=', filters.affiliateId);
+  for (const row of await q.groupBy(['affiliate_id', 'type', 'currency']).execute())
+    bump(row.affiliate_id, row.type, row.currency, row.n, row.amount);
+  return out;
+}
+
+export async function listAffiliates(
+  db: Db,
+  range: { from: number; to: number },
+  filters: Filters,
+  search: string | null,
+): Promise<AffiliateRow[]> {
+  const totals = await affiliateTotals(db, range, filters);
+  const needle = search?.toLowerCase() ?? null;
+  const rows: AffiliateRow[] = [];
+  for (const [id, t] of totals) {
+    if (needle && !id.toLowerCase().includes(needle)) continue;
+    const c = t.counts;
+    const events = c.CLICK + c.REG + c.FTD + c.DEP + c.REDEP + c.CPA;
+    if (events === 0) continue;
+    rows.push({ affiliate_id: id, events, counts: c, revenue: revenueList(t.revenue), rates: rateValues(c) });
+  }
+  return rows.sort((a, b) => b.events - a.events || (a.affiliate_id < b.affiliate_id ? -1 : 1));
+}

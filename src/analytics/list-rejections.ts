@@ -1,0 +1,51 @@
+/**
+ * The stored rejected postbacks, newest first (by last attempt), with reasons; filters period,
+ * source, reason code; paged by keyset on (last_seen_at, id) through the last_seen index.
+ */
+import type { Db } from '../db/connect.js';
+import type { Filters } from './filters.js';
+
+export async function listRejections(
+  db: Db,
+  range: { from: number; to: number },
+  filters: Filters,
+  opts: { code: string | null; limit: number; before: { at: number; id: number } | null },
+) {
+  let q = db.kysely
+    .selectFrom('rejections')
+    .selectAll()
+    .where('last_seen_at', '>=', range.from)
+    .where('last_seen_at', '<', range.to);
+  if (filters.sourceIds !== null)
+    q = q.where('source_id', 'in', filters.sourceIds.length > 0 ? filters.sourceIds : [-1]);
+  if (opts.code !== null) q = q.where('reason_code', '=', opts.code);
+  const before = opts.before;
+  if (before !== null)
+    q = q.where((eb) =>
+      eb.or([
+        eb('last_seen_at', '<', before.at),
+        eb.and([eb('last_seen_at', '=', before.at), eb('id', '<', before.id)]),
+      ]),
+    );
+  const rows = await q.orderBy('last_seen_at', 'desc').orderBy('id', 'desc').limit(opts.limit).execute();
+  const last = rows.at(-1);
+  return {
+    rows: rows.map((r) => ({
+      id: Number(r.id),
+      first_seen_at: new Date(Number(r.first_seen_at)).toISOString(),
+      last_seen_at: new Date(Number(r.last_seen_at)).toISOString(),
+      attempts: Number(r.attempts),
+      source: r.source_slug,
+      brand: r.brand_slug,
+      code: r.reason_code,
+      reason: r.reason,
+      field: r.field,
+      method: r.method,
+      raw_query: r.raw_query,
+      raw_body: r.raw_body,
+      ip: r.ip,
+      user_agent: r.user_agent,
+    })),
+    next: rows.length === opts.limit && last ? `${Number(last.last_seen_at)}_${Number(last.id)}` : null,
+  };
+}

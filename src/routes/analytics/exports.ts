@@ -1,0 +1,139 @@
+/**
+ * The export routes: parse, resolve, then stream the file (CSV or XLSX) through a PassThrough that
+ * fastify sends while rows are still being read, so memory stays flat however large the set. The
+ * row limit is the `exports.row_limit` setting (an explicit smaller `limit` is honoured).
+ */
+import { PassThrough } from 'node:stream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { EVENT_EXPORT_HEADER, exportEventRows } from '../../analytics/export-events.js';
+import { getSettings } from '../../analytics/get-settings.js';
+import { listStatRows } from '../../analytics/get-stats.js';
+import { listDeals } from '../../analytics/list-deals.js';
+import { type Cell, type ExportFormat, writeExport } from '../../analytics/write-export.js';
+import type { AppContext } from '../../context.js';
+import * as c from '../../contracts/analytics.js';
+import { AppError } from '../../errors.js';
+import { parseWith } from './parse.js';
+import { eventFilterOf, periodOf, readFilters } from './request-context.js';
+
+const TYPES = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+} as const;
+
+function send(
+  reply: FastifyReply,
+  name: string,
+  format: ExportFormat,
+  header: string[],
+  rows: AsyncIterable<Cell[]>,
+) {
+  const stream = new PassThrough();
+  reply
+    .header('content-type', TYPES[format])
+    .header('content-disposition', `attachment; filename="${name}.${format}"`)
+    .header('cache-control', 'no-store');
+  writeExport(stream, format, header, rows).catch((error: unknown) => {
+    reply.log.error({ err: error }, 'export failed');
+    stream.destroy(error instanceof Error ? error : new Error(String(error)));
+  });
+  return reply.send(stream);
+}
+
+async function* fromArray(rows: Cell[][]): AsyncGenerator<Cell[]> {
+  yield* rows;
+}
+
+function validTimeZone(tz: string): string {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return tz;
+  } catch {
+    throw new AppError('bad_request', 'tz must be an IANA time zone like Europe/Madrid', { field: 'tz' });
+  }
+}
+
+export async function exportEvents(ctx: AppContext, request: FastifyRequest, reply: FastifyReply) {
+  const q = parseWith(c.eventsExportQuery, request.query);
+  const tz = validTimeZone(q.tz);
+  const filter = await eventFilterOf(ctx, q);
+  const settings = await getSettings(ctx.db.kysely);
+  const limit = Math.min(q.limit ?? settings.exportRowLimit, settings.exportRowLimit);
+  reply.header('x-row-limit', String(limit));
+  return send(reply, 'events', q.format, EVENT_EXPORT_HEADER, exportEventRows(ctx.db, filter, limit, tz));
+}
+
+export async function exportStats(ctx: AppContext, request: FastifyRequest, reply: FastifyReply) {
+  const q = parseWith(c.statsExportQuery, request.query);
+  const period = periodOf(q, 'this_week');
+  const filters = await readFilters(ctx, q);
+  const rows = await listStatRows(ctx.db, {
+    ...period,
+    dimension: q.dimension,
+    filters,
+    search: q.search?.trim() || null,
+    sort: q.sort,
+    order: q.order,
+  });
+  const header = [
+    q.dimension,
+    'events',
+    'CLICK',
+    'REG',
+    'FTD',
+    'DEP',
+    'REDEP',
+    'CPA',
+    'click_to_reg',
+    'reg_to_ftd',
+    'reg_to_cpa',
+  ];
+  const cells = rows.map((r): Cell[] => [
+    r.key,
+    r.events,
+    r.counts.CLICK,
+    r.counts.REG,
+    r.counts.FTD,
+    r.counts.DEP,
+    r.counts.REDEP,
+    r.counts.CPA,
+    r.rates.click_to_reg,
+    r.rates.reg_to_ftd,
+    r.rates.reg_to_cpa,
+  ]);
+  return send(reply, `stats-${q.dimension}`, q.format, header, fromArray(cells));
+}
+
+export async function exportDeals(ctx: AppContext, request: FastifyRequest, reply: FastifyReply) {
+  const q = parseWith(c.dealsExportQuery, request.query);
+  const period = periodOf(q, 'this_month');
+  const [filters, settings] = await Promise.all([readFilters(ctx, q), getSettings(ctx.db.kysely)]);
+  const rows = await listDeals(ctx.db, period, filters, settings, {
+    problemsOnly: q.problems_only,
+    sort: q.sort,
+    order: q.order,
+  });
+  const header = [
+    'brand',
+    'source',
+    'reg',
+    'ftd',
+    'conversion',
+    'suspicious',
+    'failed_notifs',
+    'orphan_ftds',
+    'rejected',
+  ];
+  const cells = rows.map((r): Cell[] => [
+    r.brand,
+    r.source,
+    r.reg,
+    r.ftd,
+    r.conversion,
+    r.suspicious,
+    r.failed_notifs,
+    r.orphan_ftds,
+    r.rejected,
+  ]);
+  return send(reply, 'deals', q.format, header, fromArray(cells));
+}

@@ -1,0 +1,144 @@
+/**
+ * The read API through HTTP: every route answers, bad parameters get 400 naming the field, the
+ * exports stream safe CSV/XLSX, and the OpenAPI document lists every route.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, keyOf, query, type TestApp } from '../helpers/test-app.js';
+
+let t: TestApp;
+const auth = () => ({ authorization: `Bearer ${t.apiToken}` });
+const get = (url: string) => t.app.inject({ method: 'GET', url, headers: auth() });
+
+beforeAll(async () => {
+  t = await createTestApp('analytics-routes');
+  const now = Date.now();
+  const post = (params: Record<string, string | number>) =>
+    t.app.inject({
+      method: 'GET',
+      url: `/postback/cellxpert?${query({ key: keyOf(t, 'cellxpert'), ...params })}`,
+    });
+  await post({
+    event: 'reg',
+    brand: 'alpha',
+    userid: 'u1',
+    depositid: 'r1',
+    affiliateid: 7,
+    trackingcode: '=HYPERLINK("x")',
+    timestamp: new Date(now - 3600_000).toISOString(),
+  });
+  await post({
+    event: 'ftd',
+    brand: 'alpha',
+    userid: 'u1',
+    depositid: 'f1',
+    affiliateid: 7,
+    amount: '10.5',
+    currency: 'EUR',
+    timestamp: new Date(now).toISOString(),
+  });
+  await post({
+    event: 'ftd',
+    brand: 'alpha',
+    userid: 'u2',
+    depositid: 'f2',
+    affiliateid: 7,
+    amount: '3',
+    currency: 'EUR',
+    timestamp: new Date(now).toISOString(),
+  });
+  await post({
+    event: 'cpa',
+    brand: 'alpha',
+    userid: 'u1',
+    depositid: 'c1',
+    affiliateid: 7,
+    amount: '100.25',
+    currency: 'USD',
+    trackingcode: '{clickid}',
+    timestamp: new Date(now).toISOString(),
+  });
+  await post({ event: 'reg', brand: 'alpha', isocountry: 'XX' });
+});
+afterAll(async () => t.close());
+
+describe('read routes', () => {
+  it.each([
+    '/api/v1/summary',
+    '/api/v1/summary?period=ytd&brand=alpha',
+    '/api/v1/timeseries?period=this_month',
+    '/api/v1/events',
+    '/api/v1/events?type=FTD,CPA&tag=click&page=1',
+    '/api/v1/events/recent',
+    '/api/v1/stats?dimension=tag&period=this_week',
+    '/api/v1/stats?dimension=geo&brand=alpha',
+    '/api/v1/stats?dimension=sheet',
+    '/api/v1/compare?mode=week',
+    '/api/v1/compare?mode=custom&from=2026-01-01&to=2026-01-31',
+    '/api/v1/brands',
+    '/api/v1/brands/alpha',
+    '/api/v1/sources',
+    '/api/v1/affiliates',
+    '/api/v1/affiliates/7',
+    '/api/v1/deals?problems_only=true',
+    '/api/v1/deals/alpha/cellxpert',
+    '/api/v1/broken-tags',
+    '/api/v1/source-health',
+    '/api/v1/rejections',
+    '/api/v1/openapi.json',
+  ])('answers 200 to %s', async (url) => {
+    const res = await get(url);
+    expect(res.statusCode, res.body).toBe(200);
+  });
+
+  it('counts the summary from the rollups', async () => {
+    const body = (await get('/api/v1/summary?period=today')).json();
+    expect(body.counts.FTD).toBeGreaterThanOrEqual(2);
+    expect(body.revenue).toEqual([{ currency: 'USD', amount: '100.25' }]);
+  });
+
+  it('flags the FTD without a registration as an orphan', async () => {
+    const body = (await get('/api/v1/deals?period=ytd')).json();
+    const row = body.rows.find((r: { brand: string }) => r.brand === 'alpha');
+    expect(row.orphan_ftds).toBe(1);
+    expect(row.rejected).toBe(1);
+  });
+
+  it.each([
+    ['/api/v1/summary?period=decade', 'period'],
+    ['/api/v1/summary?from=2026-03-02&to=2026-03-01', 'from'],
+    ['/api/v1/events?from=2010-01-01&to=2020-01-01', 'from'],
+    ['/api/v1/events?page=0', 'page'],
+    [`/api/v1/events?tag=${'x'.repeat(10_000)}`.slice(0, 10_030), 'tag'],
+    [`/api/v1/stats?search=${'x'.repeat(300)}`, 'search'],
+    ['/api/v1/stats?dimension=colour', 'dimension'],
+    ['/api/v1/compare?mode=custom', 'from'],
+    ['/api/v1/events/export?tz=Mars/Olympus', 'tz'],
+  ])('answers 400 naming the field, case %#', async (url, field) => {
+    const res = await get(url);
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().error.field).toBe(field);
+  });
+
+  it('exports events as CSV with formula-safe cells', async () => {
+    const res = await get('/api/v1/events/export?format=csv');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/csv');
+    const lines = res.body.trim().split('\n');
+    expect(lines[0]).toContain('time_utc');
+    expect(res.body).toContain(`'=HYPERLINK`);
+  });
+
+  it('exports deals and stats as XLSX', async () => {
+    for (const url of ['/api/v1/deals/export?format=xlsx&period=ytd', '/api/v1/stats/export?format=xlsx']) {
+      const res = await get(url);
+      expect(res.statusCode).toBe(200);
+      expect(res.rawPayload.subarray(0, 2).toString()).toBe('PK');
+    }
+  });
+
+  it('describes every route in the OpenAPI document', async () => {
+    const doc = (await get('/api/v1/openapi.json')).json();
+    expect(Object.keys(doc.paths)).toContain('/api/v1/deals/{brand}/{source}');
+    expect(Object.keys(doc.paths).length).toBeGreaterThanOrEqual(20);
+  });
+});
