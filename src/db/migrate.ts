@@ -8,6 +8,7 @@ import type { Db, DialectName } from './connect.js';
 import * as m0001 from './migrations/0001_initial.js';
 import * as m0002 from './migrations/0002_access.js';
 import * as m0003 from './migrations/0003_analytics.js';
+import * as m0004 from './migrations/0004_rollup_queue.js';
 
 export interface MigrationContext {
   dialect: DialectName;
@@ -19,6 +20,7 @@ export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '0001_initial': m0001,
   '0002_access': m0002,
   '0003_analytics': m0003,
+  '0004_rollup_queue': m0004,
 };
 
 class StaticProvider implements MigrationProvider {

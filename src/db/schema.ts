@@ -202,6 +202,10 @@ export interface AuditLogTable {
   ip: string | null;
 }
 
+export interface RollupQueueTable {
+  event_id: number;
+}
+
 export interface Database {
   sources: SourcesTable;
   brands: BrandsTable;
@@ -217,6 +221,7 @@ export interface Database {
   api_clients: ApiClientsTable;
   rate_limits: RateLimitsTable;
   audit_log: AuditLogTable;
+  rollup_queue: RollupQueueTable;
 }
 
 export type SourceRow = Selectable<SourcesTable>;

@@ -10,8 +10,7 @@ import type { Db } from '../db/connect.js';
 import { allocateEventIds, lockForWrite } from '../db/dialect.js';
 import type { Database, NewEvent } from '../db/schema.js';
 import type { CanonicalEvent } from '../domain.js';
-import { storeDailyRollups } from './store-daily-rollups.js';
-import { storeOrphanFtds } from './store-orphan-ftds.js';
+import { enqueueDerivedRollups } from './derived-rollups.js';
 
 export const HOUR_MS = 3600 * 1000;
 
@@ -279,16 +278,11 @@ export async function storeBatch(db: Db, brands: BrandDirectory, items: WriteIte
         results[d.index] = { kind: 'duplicate', eventId: first.eventId };
       }
 
-      await upsertRollups(trx, rollupDeltas(rows.filter((r) => inserted.has(r.id))));
-      await storeDailyRollups(
+      const stored = rows.filter((r) => inserted.has(r.id));
+      await upsertRollups(trx, rollupDeltas(stored));
+      await enqueueDerivedRollups(
         trx,
-        db.dialect,
-        rows.filter((r) => inserted.has(r.id)),
-      );
-      await storeOrphanFtds(
-        trx,
-        db.dialect,
-        rows.filter((r) => inserted.has(r.id)),
+        stored.map((r) => r.id),
       );
     });
   } catch (error) {

@@ -8,7 +8,8 @@
 import type { Kysely } from 'kysely';
 import type { DialectName } from '../db/connect.js';
 import { type CounterTable, upsertCounters } from '../db/dialect.js';
-import type { Database, NewEvent } from '../db/schema.js';
+import type { Database } from '../db/schema.js';
+import type { FoldedEvent } from './folded-event.js';
 
 const DAY_MS = 86_400_000;
 
@@ -109,7 +110,7 @@ function monthStart(t: number): number {
 export async function storeDailyRollups(
   trx: Kysely<Database>,
   dialect: DialectName,
-  events: NewEvent[],
+  events: FoldedEvent[],
 ): Promise<void> {
   if (events.length === 0) return;
   const daily = new Accumulator(DAILY, 7);

@@ -9,7 +9,8 @@ import type { Kysely } from 'kysely';
 import { withAnalyticsTables } from '../analytics/tables.js';
 import type { DialectName } from '../db/connect.js';
 import { type CounterTable, upsertCounters } from '../db/dialect.js';
-import type { Database, NewEvent } from '../db/schema.js';
+import type { Database } from '../db/schema.js';
+import type { FoldedEvent } from './folded-event.js';
 
 const PLAYER_REGS: CounterTable = {
   table: 'player_regs',
@@ -30,11 +31,11 @@ const playerKey = (uid: string, brandId: number, sourceId: number) =>
 export async function storeOrphanFtds(
   trx: Kysely<Database>,
   dialect: DialectName,
-  events: NewEvent[],
+  events: FoldedEvent[],
 ): Promise<void> {
   const db = withAnalyticsTables(trx);
   const firstReg = new Map<string, { uid: string; brandId: number; sourceId: number; at: number }>();
-  const ftds: NewEvent[] = [];
+  const ftds: FoldedEvent[] = [];
   for (const e of events) {
     if (e.type === 'FTD') ftds.push(e);
     else if (e.type === 'REG' && e.external_uid !== null && e.external_uid !== undefined) {

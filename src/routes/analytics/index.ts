@@ -10,7 +10,11 @@ import { buildOpenApi } from './openapi.js';
 
 export async function analyticsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   for (const route of READ_ROUTES) {
-    app.get(route.url, async (request, reply) => route.handle(ctx, request, reply));
+    app.get(route.url, async (request, reply) => {
+      // Every answer includes every event stored before the request.
+      await ctx.derived.catchUp();
+      return route.handle(ctx, request, reply);
+    });
   }
   let openapi: unknown = null;
   app.get('/api/v1/openapi.json', async () => {

@@ -1,0 +1,136 @@
+/**
+ * Derived rollups: the daily/monthly, dimension, broken-tag and orphan-FTD tables the analytics
+ * read. The ingest transaction only appends the new events' ids to `rollup_queue` (the hourly
+ * rollup stays in that transaction); this module folds queued events in, in chunks, each chunk
+ * one transaction that also removes its ids from the queue, so a crash never counts an event
+ * twice or loses one. Aggregating thousands of events at a time costs far less per event than
+ * doing it per postback batch.
+ *
+ * Readers call `catchUp()` first, so every answer includes every event stored before the call.
+ */
+import type { Kysely } from 'kysely';
+import type { Db } from '../db/connect.js';
+import { lockInvariant } from '../db/dialect.js';
+import type { Database } from '../db/schema.js';
+import { storeDailyRollups } from './store-daily-rollups.js';
+import { storeOrphanFtds } from './store-orphan-ftds.js';
+
+const ENQUEUE_CHUNK = 1000;
+
+/** What folding reads of an event: not the raw request, which is most of a row's bytes. */
+const FOLDED_COLUMNS = [
+  'events.id',
+  'events.received_at',
+  'events.occurred_at',
+  'events.type',
+  'events.brand_id',
+  'events.source_id',
+  'events.affiliate_id',
+  'events.sub_id',
+  'events.external_uid',
+  'events.tracking_tag',
+  'events.country',
+  'events.amount_micros',
+  'events.currency',
+  'events.is_test',
+  'events.sender',
+  'events.sheet',
+  'events.broken_fields',
+  'events.broken_macro',
+] as const;
+const DELETE_CHUNK = 500;
+
+/** Called inside the ingest transaction with the ids of the events it stored. */
+export async function enqueueDerivedRollups(trx: Kysely<Database>, eventIds: number[]): Promise<void> {
+  for (let i = 0; i < eventIds.length; i += ENQUEUE_CHUNK) {
+    await trx
+      .insertInto('rollup_queue')
+      .values(eventIds.slice(i, i + ENQUEUE_CHUNK).map((id) => ({ event_id: id })))
+      .execute();
+  }
+}
+
+export class DerivedRollups {
+  private running: Promise<number> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: Db,
+    /** Events per transaction: small enough not to hold postbacks up for long. */
+    private readonly chunk = 2000,
+  ) {}
+
+  /**
+   * Folds every event queued before this call into the derived rollups. Concurrent callers share
+   * one run. Resolves with the number of events folded in.
+   */
+  catchUp(chunk = this.chunk): Promise<number> {
+    if (this.running) {
+      // A run already in progress may have read its bound before our events were queued: follow it with another.
+      const previous = this.running;
+      return previous.then(() => this.catchUp(chunk));
+    }
+    this.running = this.run(chunk).finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async run(chunk: number): Promise<number> {
+    const bound = await this.db.kysely
+      .selectFrom('rollup_queue')
+      .select((eb) => eb.fn.max('event_id').as('max_id'))
+      .executeTakeFirst();
+    const maxId = bound?.max_id === null || bound?.max_id === undefined ? null : Number(bound.max_id);
+    if (maxId === null) return 0;
+    let total = 0;
+    for (;;) {
+      const folded = await this.foldChunk(maxId, chunk);
+      total += folded;
+      if (folded === 0) return total;
+      // Let postbacks waiting for the writer go first between chunks.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  private async foldChunk(maxId: number, chunk: number): Promise<number> {
+    return this.db.kysely.transaction().execute(async (trx) => {
+      // One folder at a time across instances: two could otherwise fold the same events.
+      await lockInvariant(trx, this.db.dialect, 'derived-rollups');
+      const events = await trx
+        .selectFrom('rollup_queue')
+        .innerJoin('events', 'events.id', 'rollup_queue.event_id')
+        .select(FOLDED_COLUMNS)
+        .where('rollup_queue.event_id', '<=', maxId)
+        .orderBy('rollup_queue.event_id')
+        .limit(chunk)
+        .execute();
+      if (events.length === 0) return 0;
+      await storeDailyRollups(trx, this.db.dialect, events);
+      await storeOrphanFtds(trx, this.db.dialect, events);
+      const ids = events.map((e) => Number(e.id));
+      for (let i = 0; i < ids.length; i += DELETE_CHUNK) {
+        await trx
+          .deleteFrom('rollup_queue')
+          .where('event_id', 'in', ids.slice(i, i + DELETE_CHUNK))
+          .execute();
+      }
+      return events.length;
+    });
+  }
+
+  /** Folds in the background every `intervalMs`, so readers rarely find much to do. */
+  start(intervalMs: number, onError: (error: unknown) => void): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      this.catchUp().catch(onError);
+    }, intervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => undefined);
+  }
+}
