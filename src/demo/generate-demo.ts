@@ -19,6 +19,7 @@ import {
   HOUR_WEIGHTS,
 } from './demo-world.js';
 import { Random, WeightedPicker } from './random.js';
+import { TimeHeap } from './time-heap.js';
 
 export interface DemoOptions {
   events: number;
@@ -66,7 +67,6 @@ class JourneyWriter {
   constructor(
     private readonly rng: Random,
     world: ReturnType<typeof buildDemoWorld>,
-    private readonly start: number,
     private readonly end: number,
     private readonly seed: number,
   ) {
@@ -75,17 +75,13 @@ class JourneyWriter {
     this.hours = new WeightedPicker(HOUR_WEIGHTS.map((w, h) => [h, w] as const));
   }
 
-  private randomTime(): number {
-    const days = Math.max(1, Math.ceil((this.end - this.start) / DAY));
-    for (;;) {
-      const dayStart = Math.floor(this.start / DAY) * DAY + this.rng.int(0, days) * DAY;
-      const t = dayStart + this.hours.pick(this.rng) * HOUR + Math.floor(this.rng.next() * HOUR);
-      if (t >= this.start && t <= this.end) return t;
-    }
+  /** A moment in the given UTC day, following the time-of-day curve. */
+  timeInDay(dayStart: number): number {
+    return dayStart + this.hours.pick(this.rng) * HOUR + Math.floor(this.rng.next() * HOUR);
   }
 
-  /** One player's events, in time order; events after `end` never happened yet and are left out. */
-  journey(): CanonicalEvent[] {
+  /** One player's events, starting at `t0`; events after `end` never happened yet and are left out. */
+  journey(t0: number): CanonicalEvent[] {
     const rng = this.rng;
     const deal = this.deals.pick(rng);
     const affiliate = this.affiliates.pick(rng);
@@ -133,7 +129,6 @@ class JourneyWriter {
       });
     };
 
-    const t0 = this.randomTime();
     if (CLICK_SENDING_SOURCES.has(deal.source.slug)) {
       const clicks = rng.int(2, 9);
       for (let i = 0; i < clicks; i++) add('CLICK', t0 - rng.int(1, 120) * 60_000, null, null, null);
@@ -174,7 +169,7 @@ export async function generateDemo(
   const sources = await ensureDemoSources(ctx);
   const world = buildDemoWorld(rng, sources);
   const end = (options.now ?? new Date()).getTime();
-  const writer = new JourneyWriter(rng, world, end - options.days * DAY, end, options.seed);
+  const writer = new JourneyWriter(rng, world, end, options.seed);
   const batchSize = options.batchSize ?? 5000;
 
   let done = 0;
@@ -185,15 +180,42 @@ export async function generateDemo(
     done += batch.length;
     batch = [];
     onProgress(done, options.events);
+    // Keep the derived rollups' backlog small, as the server's background folding does.
+    if (done % (batchSize * 10) < batchSize) await ctx.derived.catchUp(batchSize * 2);
   };
-  while (done + batch.length < options.events) {
-    for (const event of writer.journey()) {
-      if (done + batch.length >= options.events) break;
-      batch.push({ kind: 'event', event });
-    }
+  const emit = async (event: CanonicalEvent) => {
+    if (done + batch.length >= options.events) return;
+    batch.push({ kind: 'event', event });
     if (batch.length >= batchSize) await flush();
+  };
+
+  // Day by day, in time order: journeys start on that day, and the events they schedule for
+  // later (deposits, CPAs) wait in a heap until their time comes.
+  const heap = new TimeHeap();
+  const firstDay = Math.floor((end - options.days * DAY) / DAY) * DAY;
+  let scheduled = 0;
+  for (let day = firstDay; day <= end && done + batch.length < options.events; day += DAY) {
+    const elapsedShare = Math.min(1, (day + DAY - firstDay) / (end - firstDay));
+    while (scheduled < options.events * elapsedShare) {
+      let t0 = writer.timeInDay(day);
+      // Today: nothing starts after now.
+      if (t0 > end) t0 = day + Math.floor(rng.next() * (end - day + 1));
+      for (const event of writer.journey(t0)) {
+        heap.push(event);
+        scheduled++;
+      }
+    }
+    while (heap.peekTime() < day + DAY) {
+      const event = heap.pop();
+      if (event) await emit(event);
+    }
+  }
+  while (heap.size > 0 && done + batch.length < options.events) {
+    const event = heap.pop();
+    if (event) await emit(event);
   }
   await flush();
+  await ctx.derived.catchUp();
   await ctx.brands.refresh();
 
   return {
