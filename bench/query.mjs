@@ -1,0 +1,142 @@
+/**
+ * `npm run bench:query` — read-side latency over an existing (demo) database.
+ *
+ *   DATABASE_URL=sqlite:/tmp/demo.db node bench/query.mjs [--calls 20] [--export-rows 1000000]
+ *
+ * Generate the data once first: `DATABASE_URL=… node bin/affpanel.js demo --events 10000000`.
+ * Builds the app in-process (dist/), creates a throwaway API client, warms up, then times every
+ * read route at every period preset (median and p95 of --calls calls through app.inject), an
+ * events page at several filters and page depths, and the CSV export of --export-rows rows over a
+ * real socket (rows/s and the process's peak RSS). For summary it also times the naive answer (a
+ * GROUP BY over the events of the period) and prints `speedup`. One JSON line per measurement.
+ */
+import { performance } from 'node:perf_hooks';
+import { sql } from 'kysely';
+import { createApiClient } from '../dist/access/api-clients.js';
+import { parseConfig } from '../dist/config.js';
+import { createContext } from '../dist/context.js';
+import { buildServer } from '../dist/server.js';
+import { log, parseFlags } from './lib/util.mjs';
+
+const flags = parseFlags(process.argv.slice(2), { calls: 'number', 'export-rows': 'number', only: 'string' });
+const CALLS = flags.calls ?? 20;
+const EXPORT_ROWS = flags['export-rows'] ?? 1_000_000;
+const url = process.env.DATABASE_URL;
+if (!url) throw new Error('set DATABASE_URL to a database filled by `affpanel demo`');
+const backend = url.startsWith('sqlite:') ? 'sqlite' : 'postgres';
+
+const config = parseConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent' });
+const t0 = performance.now();
+const ctx = await createContext(config); // applies migrations (and the 0003 backfill) when needed
+log(`context ready in ${Math.round(performance.now() - t0)} ms`);
+const app = await buildServer(ctx, { logger: false });
+const { token } = await createApiClient(
+  ctx.db,
+  { name: `bench-${Date.now()}`, rateLimitPerMinute: 100_000 },
+  null,
+);
+const headers = { authorization: `Bearer ${token}` };
+
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+const round = (n) => Math.round(n * 10) / 10;
+
+async function time(fn, calls = CALLS) {
+  for (let i = 0; i < 2; i++) await fn();
+  const ms = [];
+  for (let i = 0; i < calls; i++) {
+    const s = performance.now();
+    await fn();
+    ms.push(performance.now() - s);
+  }
+  ms.sort((a, b) => a - b);
+  return { median_ms: round(pct(ms, 50)), p95_ms: round(pct(ms, 95)) };
+}
+
+async function route(path) {
+  const res = await app.inject({ method: 'GET', url: path, headers });
+  if (res.statusCode !== 200) throw new Error(`${path}: ${res.statusCode} ${res.body.slice(0, 300)}`);
+  return res;
+}
+
+const emit = (o) => process.stdout.write(`${JSON.stringify({ backend, ...o })}\n`);
+const PRESETS = ['today', 'yesterday', 'this_week', 'this_month', 'last_month', 'quarter', 'ytd'];
+const ROUTES = {
+  summary: (p) => `/api/v1/summary?period=${p}`,
+  timeseries: (p) => `/api/v1/timeseries?period=${p}`,
+  stats_source: (p) => `/api/v1/stats?dimension=source&period=${p}`,
+  stats_tag: (p) => `/api/v1/stats?dimension=tag&period=${p}`,
+  stats_geo: (p) => `/api/v1/stats?dimension=geo&period=${p}`,
+  brands: (p) => `/api/v1/brands?period=${p}`,
+  sources: (p) => `/api/v1/sources?period=${p}`,
+  affiliates: (p) => `/api/v1/affiliates?period=${p}`,
+  deals: (p) => `/api/v1/deals?period=${p}`,
+  broken_tags: (p) => `/api/v1/broken-tags?period=${p}`,
+  summary_brand: (p) => `/api/v1/summary?period=${p}&brand=britsino`,
+};
+
+const naiveSummary = (from, to) =>
+  sql`select type, currency, count(*) as n, sum(amount_micros) as a from events
+      where occurred_at >= ${from} and occurred_at < ${to} and is_test = 0 group by type, currency`.execute(
+    ctx.db.kysely,
+  );
+
+for (const [name, build] of Object.entries(ROUTES)) {
+  if (flags.only && !name.startsWith(flags.only)) continue;
+  for (const preset of PRESETS) {
+    const figures = await time(() => route(build(preset)));
+    const out = { route: name, preset, ...figures };
+    if (name === 'summary') {
+      const period = (await route(build(preset))).json().period;
+      const naive = await time(() => naiveSummary(Date.parse(period.from), Date.parse(period.to)), 3);
+      out.naive_median_ms = naive.median_ms;
+      out.speedup = round(naive.median_ms / Math.max(0.1, figures.median_ms));
+    }
+    emit(out);
+  }
+}
+for (const mode of ['day', 'week', 'month'])
+  emit({ route: 'compare', mode, ...(await time(() => route(`/api/v1/compare?mode=${mode}`))) });
+emit({ route: 'source_health', ...(await time(() => route('/api/v1/source-health'))) });
+
+const first = (await route('/api/v1/events')).json();
+const EVENT_CASES = {
+  page_1: '/api/v1/events',
+  page_100: '/api/v1/events?page=100',
+  page_deep: `/api/v1/events?page=${Math.max(1, Math.floor(first.pages * 0.7))}`,
+  page_last: `/api/v1/events?page=${Math.max(1, first.pages)}`,
+  brand_page_50: '/api/v1/events?brand=britsino&page=50',
+  cpa_page_20: '/api/v1/events?type=CPA&page=20',
+  tag_page_5: '/api/v1/events?tag=WA_&page=5',
+  test_only_page_3: '/api/v1/events?test=test&page=3',
+};
+for (const [name, path] of Object.entries(EVENT_CASES))
+  emit({ route: 'events', case: name, ...(await time(() => route(path))) });
+
+// CSV export over a real socket: rows/s and peak RSS of this process (server and client).
+await app.listen({ port: 0, host: '127.0.0.1' });
+const port = app.server.address().port;
+let peakRss = process.memoryUsage().rss;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 100);
+const s = performance.now();
+const res = await fetch(`http://127.0.0.1:${port}/api/v1/events/export?format=csv&limit=${EXPORT_ROWS}`, {
+  headers,
+});
+let bytes = 0;
+let lines = 0;
+for await (const chunk of res.body) {
+  bytes += chunk.length;
+  for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+}
+const seconds = (performance.now() - s) / 1000;
+clearInterval(sampler);
+emit({
+  route: 'events_export_csv',
+  rows: lines - 1,
+  seconds: round(seconds),
+  rows_per_s: Math.round((lines - 1) / seconds),
+  mb: round(bytes / 1e6),
+  peak_rss_mb: Math.round(peakRss / 1e6),
+});
+await app.close();
