@@ -5,11 +5,11 @@
  * without the system packages):
  *   1. system deps          apt-get install postgresql / chromium when missing
  *   2. biome                npx biome check .
- *   3. tsc                  npx tsc --noEmit -p tsconfig.json
+ *   3. tsc                  npx tsc --noEmit -p tsconfig.json, then -p web/tsconfig.json (panel + e2e)
  *   4. unit                 npx vitest run --project unit
  *   5. integration sqlite   vitest integration project, AFFPANEL_TEST_DB=sqlite
  *   6. integration postgres same against a throwaway cluster (scripts/lib/pg-cluster.mjs)
- *   7. e2e                  npx playwright test, when test/e2e has *.spec.ts files
+ *   7. e2e                  npx playwright test (Debian chromium), when test/e2e has *.spec.ts files
  *
  * Ends with one summary line per stage and, last, `N passed, M failed` counting
  * stages (`, K skipped` appended when a stage had nothing to run). Exits 1 when
@@ -111,7 +111,12 @@ async function main() {
   }
 
   await stage('biome', () => npx(['biome', 'check', '.']));
-  await stage('tsc', () => npx(['tsc', '--noEmit', '-p', 'tsconfig.json']));
+  await stage('tsc', async () => {
+    await npx(['tsc', '--noEmit', '-p', 'tsconfig.json']);
+    await npx(['tsc', '--noEmit', '-p', 'web/tsconfig.json']);
+  });
+  // The built server is what end-to-end and built-server integration tests start.
+  await stage('build', () => run('npm', ['run', 'build']));
   await stage('unit', () => npx(['vitest', 'run', '--project', 'unit']));
 
   const integrationFiles = filesUnder('test/integration', '.test.ts');

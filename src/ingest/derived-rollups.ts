@@ -50,7 +50,14 @@ export async function enqueueDerivedRollups(trx: Kysely<Database>, eventIds: num
   }
 }
 
-export class DerivedRollups {
+/** What readers and the demo need of the folder, wherever it runs. */
+export interface RollupFolder {
+  catchUp(chunk?: number): Promise<number>;
+  start(intervalMs: number, onError: (error: unknown) => void): void;
+  stop(): Promise<void>;
+}
+
+export class DerivedRollups implements RollupFolder {
   private running: Promise<number> | null = null;
   private timer: NodeJS.Timeout | null = null;
 

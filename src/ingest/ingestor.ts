@@ -50,12 +50,14 @@ export class Ingestor {
   readonly buffer: WriteBuffer<WriteItem, WriteResult>;
 
   constructor(
-    private readonly db: Db,
+    db: Db,
     readonly sources: SourceDirectory,
     readonly brands: BrandDirectory,
     options: WriteBufferOptions,
+    /** Writes one batch; by default in this thread (the SQLite writer thread passes its own). */
+    store: (items: WriteItem[]) => Promise<WriteResult[]> = (items) => storeBatch(db, brands, items),
   ) {
-    this.buffer = new WriteBuffer((items) => storeBatch(this.db, this.brands, items), options);
+    this.buffer = new WriteBuffer(store, options);
   }
 
   /** Runs every step but the write: what would happen to this postback, storing nothing. */

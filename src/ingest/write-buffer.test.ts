@@ -69,4 +69,20 @@ describe('WriteBuffer', () => {
     await expect(buffer.submit(6)).rejects.toBeInstanceOf(StorageUnavailableError);
     expect(buffer.size).toBe(0);
   });
+
+  it('keeps up to maxInFlight batches with storage at once, each answered with its own results', async () => {
+    let concurrent = 0;
+    let peak = 0;
+    const flush = async (items: number[]) => {
+      concurrent++;
+      peak = Math.max(peak, concurrent);
+      await new Promise((r) => setTimeout(r, 15));
+      concurrent--;
+      return items.map((i) => i + 100);
+    };
+    const buffer = new WriteBuffer(flush, { flushMs: 0, batchMax: 2, queueMax: 1000, maxInFlight: 2 });
+    const results = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => buffer.submit(i)));
+    expect(results).toEqual([101, 102, 103, 104, 105, 106]);
+    expect(peak).toBe(2);
+  });
 });

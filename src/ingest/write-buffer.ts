@@ -10,6 +10,12 @@ export interface WriteBufferOptions {
   flushMs: number;
   batchMax: number;
   queueMax: number;
+  /**
+   * Batches handed to storage before the first is answered (default 1). A writer that runs
+   * batches one after another (the SQLite writer thread) stays busy with 2: the next batch is
+   * already waiting when one commits.
+   */
+  maxInFlight?: number;
 }
 
 interface Pending<I, R> {
@@ -21,7 +27,7 @@ interface Pending<I, R> {
 export class WriteBuffer<I, R> {
   private pending: Array<Pending<I, R>> = [];
   private timer: NodeJS.Timeout | null = null;
-  private inFlight: Promise<void> | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
   private closed = false;
 
   constructor(
@@ -52,18 +58,22 @@ export class WriteBuffer<I, R> {
 
   /** Waits until nothing is pending or in flight. */
   async drain(): Promise<void> {
-    while (this.pending.length > 0 || this.inFlight) {
+    while (this.pending.length > 0 || this.inFlight.size > 0) {
       if (this.timer) {
         clearTimeout(this.timer);
         this.timer = null;
       }
-      if (!this.inFlight) this.startFlush();
-      await this.inFlight;
+      if (this.hasRoom()) this.startFlush();
+      await Promise.race(this.inFlight);
     }
   }
 
+  private hasRoom(): boolean {
+    return this.inFlight.size < (this.options.maxInFlight ?? 1);
+  }
+
   private schedule(): void {
-    if (this.inFlight) return; // the in-flight flush picks these up when it ends
+    if (!this.hasRoom()) return; // a flush in flight picks these up when it ends
     if (this.pending.length >= this.options.batchMax) {
       this.startFlush();
       return;
@@ -71,7 +81,7 @@ export class WriteBuffer<I, R> {
     if (!this.timer) {
       this.timer = setTimeout(() => {
         this.timer = null;
-        if (!this.inFlight) this.startFlush();
+        if (this.hasRoom()) this.startFlush();
       }, this.options.flushMs);
     }
   }
@@ -83,11 +93,12 @@ export class WriteBuffer<I, R> {
     }
     const batch = this.pending.splice(0, this.options.batchMax);
     if (batch.length === 0) return;
-    this.inFlight = this.runFlush(batch).finally(() => {
-      this.inFlight = null;
+    const flight: Promise<void> = this.runFlush(batch).finally(() => {
+      this.inFlight.delete(flight);
       // Whatever arrived during the flush has already waited: send it now, as the next batch.
-      if (this.pending.length > 0) this.startFlush();
+      if (this.pending.length > 0 && this.hasRoom()) this.startFlush();
     });
+    this.inFlight.add(flight);
   }
 
   private async runFlush(batch: Array<Pending<I, R>>): Promise<void> {

@@ -1,0 +1,65 @@
+/**
+ * The SQLite writer thread. better-sqlite3 is synchronous: a commit's fsync would stop the HTTP
+ * thread for milliseconds at a time. Here, on its own thread with its own connection, it writes
+ * postback batches and folds the derived rollups while the main thread keeps reading requests.
+ * It only ever runs storeBatch and DerivedRollups, the same code the in-process writer runs.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { BrandDirectory } from '../brands/brand-directory.js';
+import { connect } from '../db/connect.js';
+import { DerivedRollups } from './derived-rollups.js';
+import { storeBatch, type WriteItem } from './store-batch.js';
+
+export type WriterRequest =
+  | { id: number; type: 'store'; items: WriteItem[] }
+  | { id: number; type: 'fold'; chunk?: number }
+  | { id: number; type: 'close' };
+
+export type WriterReply =
+  | { id: number; ok: true; result: unknown }
+  | { id: number; ok: false; message: string };
+
+const { path, busyTimeoutMs } = workerData as { path: string; busyTimeoutMs: number };
+const port = parentPort;
+if (!port) throw new Error('sqlite-writer-worker must run as a worker thread');
+
+const db = connect(`sqlite:${path}`, { busyTimeoutMs });
+const brands = new BrandDirectory(db);
+const derived = new DerivedRollups(db);
+const ready = brands.refresh();
+derived.start(1000, () => {
+  // A failed fold leaves its events queued; the next run retries them.
+});
+// Merges and blocks made by admins reach this thread's brand cache within a few seconds.
+const refresher = setInterval(() => {
+  brands.refresh().catch(() => undefined);
+}, 5000);
+refresher.unref();
+
+async function handle(request: WriterRequest): Promise<unknown> {
+  await ready;
+  switch (request.type) {
+    case 'store':
+      return storeBatch(db, brands, request.items);
+    case 'fold':
+      return derived.catchUp(request.chunk);
+    case 'close':
+      clearInterval(refresher);
+      await derived.stop();
+      await derived.catchUp().catch(() => undefined);
+      await db.close();
+      return null;
+  }
+}
+
+port.on('message', (request: WriterRequest) => {
+  handle(request).then(
+    (result) => port.postMessage({ id: request.id, ok: true, result } satisfies WriterReply),
+    (error: unknown) =>
+      port.postMessage({
+        id: request.id,
+        ok: false,
+        message: error instanceof Error ? error.message : String(error),
+      } satisfies WriterReply),
+  );
+});

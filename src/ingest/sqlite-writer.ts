@@ -1,0 +1,80 @@
+/**
+ * The main thread's side of the SQLite writer thread: sends postback batches and fold requests,
+ * resolves each with the thread's answer. If the thread dies, everything in flight fails as
+ * "storage unavailable" (503 to the networks, which retry) and the next call starts a new thread.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { StorageUnavailableError } from '../errors.js';
+import type { WriterReply, WriterRequest } from './sqlite-writer-worker.js';
+import type { WriteItem, WriteResult } from './store-batch.js';
+
+const WORKER_URL = new URL('./sqlite-writer-worker.js', import.meta.url);
+
+type Pending = { resolve(value: unknown): void; reject(error: unknown): void };
+type RequestBody = WriterRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+
+export class SqliteWriter {
+  private worker: Worker | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+
+  /** The thread runs compiled code; from TypeScript sources (tests) the in-process writer is used. */
+  static available(): boolean {
+    return existsSync(fileURLToPath(WORKER_URL));
+  }
+
+  constructor(
+    private readonly path: string,
+    private readonly busyTimeoutMs: number,
+  ) {}
+
+  storeBatch(items: WriteItem[]): Promise<WriteResult[]> {
+    return this.call({ type: 'store', items }) as Promise<WriteResult[]>;
+  }
+
+  fold(chunk?: number): Promise<number> {
+    return this.call(chunk === undefined ? { type: 'fold' } : { type: 'fold', chunk }) as Promise<number>;
+  }
+
+  async close(): Promise<void> {
+    if (!this.worker) return;
+    await this.call({ type: 'close' }).catch(() => undefined);
+    await this.worker?.terminate();
+    this.worker = null;
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(WORKER_URL, {
+      workerData: { path: this.path, busyTimeoutMs: this.busyTimeoutMs },
+    });
+    worker.on('message', (reply: WriterReply) => {
+      const pending = this.pending.get(reply.id);
+      if (!pending) return;
+      this.pending.delete(reply.id);
+      if (reply.ok) pending.resolve(reply.result);
+      else pending.reject(new StorageUnavailableError(`storage unavailable: ${reply.message}`));
+    });
+    const fail = (reason: string) => {
+      if (this.worker === worker) this.worker = null;
+      for (const [id, pending] of this.pending) {
+        this.pending.delete(id);
+        pending.reject(new StorageUnavailableError(`storage writer stopped: ${reason}`));
+      }
+    };
+    worker.on('error', (error) => fail(error.message));
+    worker.on('exit', (code) => fail(`exit ${code}`));
+    return worker;
+  }
+
+  private call(body: RequestBody): Promise<unknown> {
+    this.worker ??= this.spawn();
+    const id = this.nextId++;
+    const worker = this.worker;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ ...body, id });
+    });
+  }
+}
