@@ -33,6 +33,8 @@ const configSchema = z.object({
     .transform((v) => v === 'true' || v === '1'),
   /** Seconds a rotated-out source key keeps working, so networks can be updated without loss. */
   KEY_ROTATION_GRACE_SECONDS: numberFromEnv(0, 30 * 24 * 3600).default(24 * 3600),
+  /** Where SQLite writes run: a writer thread (auto: when running the built server) or this thread. */
+  INGEST_WRITER: z.enum(['auto', 'thread', 'inline']).default('auto'),
   /** How long a SQLite write waits for another process's lock before the postback gets a 503. */
   SQLITE_BUSY_TIMEOUT_MS: numberFromEnv(0, 60_000).default(5000),
   /** The Telegram bot whose Login Widget admits people (token from @BotFather, name without @). */
@@ -52,6 +54,33 @@ const configSchema = z.object({
   SESSION_MAX_DAYS: numberFromEnv(1, 365).default(30),
   /** Login attempts per client address per minute. */
   LOGIN_RATE_LIMIT_PER_MINUTE: numberFromEnv(1, 10_000).default(20),
+  /** Where the Telegram Bot API is (a fake one on 127.0.0.1 in tests and benchmarks). */
+  TELEGRAM_API_BASE_URL: z.url().default('https://api.telegram.org'),
+  /** Shortest gap between two messages to one private chat (Telegram: about 1 per second). */
+  NOTIFY_CHAT_INTERVAL_MS: numberFromEnv(1, 600_000).default(1000),
+  /** Shortest gap between two messages to one group (negative chat id; Telegram: 20 per minute). */
+  NOTIFY_GROUP_INTERVAL_MS: numberFromEnv(1, 600_000).default(3000),
+  /** Shortest gap between two messages of one bot token overall (Telegram: 30 per second). */
+  NOTIFY_BOT_INTERVAL_MS: numberFromEnv(1, 60_000).default(34),
+  /** Longest an event may wait for its message; a backlog beyond this goes out as one digest. */
+  NOTIFY_MAX_LAG_MS: numberFromEnv(10, 3_600_000).default(60_000),
+  /** How often the sender looks for due deliveries besides being woken by new ones. */
+  NOTIFY_POLL_MS: numberFromEnv(10, 60_000).default(1000),
+  /** A claimed delivery not finished this long after its planned send is claimed again. */
+  NOTIFY_LEASE_MS: numberFromEnv(100, 3_600_000).default(30_000),
+  /** A Bot API call without an answer after this long counts as a timeout (retried). */
+  NOTIFY_TIMEOUT_MS: numberFromEnv(50, 120_000).default(10_000),
+  /** Attempts at a delivery (5xx, timeouts, network errors) before it fails for good. */
+  NOTIFY_MAX_ATTEMPTS: numberFromEnv(1, 100).default(10),
+  /** Backoff after the first failed attempt; doubled each attempt, with jitter, up to the max. */
+  NOTIFY_BACKOFF_BASE_MS: numberFromEnv(1, 3_600_000).default(1000),
+  NOTIFY_BACKOFF_MAX_MS: numberFromEnv(1, 24 * 3_600_000).default(600_000),
+  /** How often each active bot's health is checked with getMe (0 = only on demand). */
+  NOTIFY_HEALTH_INTERVAL_MS: numberFromEnv(0, 24 * 3_600_000).default(300_000),
+  /** How often alert conditions are evaluated (0 = never). */
+  NOTIFY_ALERT_INTERVAL_MS: numberFromEnv(0, 24 * 3_600_000).default(60_000),
+  /** How often the in-memory bot list is reloaded (another instance's edits arrive within this). */
+  NOTIFY_BOTS_REFRESH_MS: numberFromEnv(50, 600_000).default(5000),
 });
 
 export type Config = Readonly<{
@@ -60,7 +89,13 @@ export type Config = Readonly<{
   databaseUrl: string;
   publicBaseUrl: string;
   logLevel: (typeof logLevels)[number];
-  ingest: { flushMs: number; batchMax: number; queueMax: number; bodyLimit: number };
+  ingest: {
+    flushMs: number;
+    batchMax: number;
+    queueMax: number;
+    bodyLimit: number;
+    writer: 'auto' | 'thread' | 'inline';
+  };
   trustProxy: boolean;
   keyRotationGraceSeconds: number;
   sqliteBusyTimeoutMs: number;
@@ -72,6 +107,24 @@ export type Config = Readonly<{
     sessionMaxMs: number;
     loginRatePerMinute: number;
   };
+  notify: NotifyConfig;
+}>;
+
+export type NotifyConfig = Readonly<{
+  apiBaseUrl: string;
+  chatIntervalMs: number;
+  groupIntervalMs: number;
+  botIntervalMs: number;
+  maxLagMs: number;
+  pollMs: number;
+  leaseMs: number;
+  timeoutMs: number;
+  maxAttempts: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  healthIntervalMs: number;
+  alertIntervalMs: number;
+  botsRefreshMs: number;
 }>;
 
 export class ConfigError extends Error {}
@@ -95,6 +148,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       batchMax: c.INGEST_BATCH_MAX,
       queueMax: c.INGEST_QUEUE_MAX,
       bodyLimit: c.POSTBACK_BODY_LIMIT,
+      writer: c.INGEST_WRITER,
     },
     trustProxy: c.TRUST_PROXY,
     keyRotationGraceSeconds: c.KEY_ROTATION_GRACE_SECONDS,
@@ -106,6 +160,22 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       sessionIdleMs: c.SESSION_IDLE_HOURS * 3600_000,
       sessionMaxMs: c.SESSION_MAX_DAYS * 24 * 3600_000,
       loginRatePerMinute: c.LOGIN_RATE_LIMIT_PER_MINUTE,
+    },
+    notify: {
+      apiBaseUrl: c.TELEGRAM_API_BASE_URL.replace(/\/+$/, ''),
+      chatIntervalMs: c.NOTIFY_CHAT_INTERVAL_MS,
+      groupIntervalMs: c.NOTIFY_GROUP_INTERVAL_MS,
+      botIntervalMs: c.NOTIFY_BOT_INTERVAL_MS,
+      maxLagMs: c.NOTIFY_MAX_LAG_MS,
+      pollMs: c.NOTIFY_POLL_MS,
+      leaseMs: c.NOTIFY_LEASE_MS,
+      timeoutMs: c.NOTIFY_TIMEOUT_MS,
+      maxAttempts: c.NOTIFY_MAX_ATTEMPTS,
+      backoffBaseMs: c.NOTIFY_BACKOFF_BASE_MS,
+      backoffMaxMs: c.NOTIFY_BACKOFF_MAX_MS,
+      healthIntervalMs: c.NOTIFY_HEALTH_INTERVAL_MS,
+      alertIntervalMs: c.NOTIFY_ALERT_INTERVAL_MS,
+      botsRefreshMs: c.NOTIFY_BOTS_REFRESH_MS,
     },
   };
 }

@@ -2,12 +2,15 @@
  * Everything a running AFFPanel holds: configuration, the database, the caches in front of it and
  * the ingest writer. Created once by `main.ts` (or a test), handed to the server; closed in order.
  */
+import { pino } from 'pino';
 import { BrandDirectory } from './brands/brand-directory.js';
 import type { Config } from './config.js';
 import { connect, type Db } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
-import { DerivedRollups } from './ingest/derived-rollups.js';
+import { DerivedRollups, type RollupFolder } from './ingest/derived-rollups.js';
 import { Ingestor } from './ingest/ingestor.js';
+import { SqliteWriter } from './ingest/sqlite-writer.js';
+import { Notifier } from './notify/notifier.js';
 import { SourceDirectory } from './sources/source-directory.js';
 
 export interface AppContext {
@@ -17,12 +20,32 @@ export interface AppContext {
   brands: BrandDirectory;
   ingestor: Ingestor;
   /** The daily/dimension/orphan rollups, folded in behind the ingest path; readers catch up first. */
-  derived: DerivedRollups;
+  derived: RollupFolder;
+  /** Telegram bots: the outbox is written by ingest always; sending runs only when started. */
+  notifier: Notifier;
   startedAt: Date;
   close(): Promise<void>;
 }
 
-export async function createContext(config: Config): Promise<AppContext> {
+export interface ContextOptions {
+  /** Send Telegram notifications and alerts from this process (the server; never the CLI). */
+  runNotifier?: boolean;
+}
+
+/** Folding done by the writer thread, which also folds on its own timer. */
+function writerFolder(writer: SqliteWriter): RollupFolder {
+  return {
+    catchUp: (chunk?: number) => writer.fold(chunk),
+    // Starts the thread now (it folds on its own timer from then on), so a backlog left by a
+    // crash is folded even before the first postback or reader arrives.
+    start: (_intervalMs, onError) => {
+      writer.fold().catch(onError);
+    },
+    stop: async () => {},
+  };
+}
+
+export async function createContext(config: Config, options: ContextOptions = {}): Promise<AppContext> {
   const db = connect(config.databaseUrl, { busyTimeoutMs: config.sqliteBusyTimeoutMs });
   try {
     await migrateToLatest(db);
@@ -33,11 +56,29 @@ export async function createContext(config: Config): Promise<AppContext> {
   const sources = new SourceDirectory(db);
   const brands = new BrandDirectory(db);
   await Promise.all([sources.refresh(), brands.refresh()]);
-  const ingestor = new Ingestor(db, sources, brands, config.ingest);
-  const derived = new DerivedRollups(db);
+  // SQLite writes (postback batches, rollup folding) run on a writer thread when the built code is
+  // running, so a commit's fsync never stops this thread from reading requests.
+  const useThread =
+    db.dialect === 'sqlite' &&
+    db.sqlitePath !== null &&
+    db.sqlitePath !== ':memory:' &&
+    (config.ingest.writer === 'thread' || (config.ingest.writer === 'auto' && SqliteWriter.available()));
+  const writer =
+    useThread && db.sqlitePath ? new SqliteWriter(db.sqlitePath, config.sqliteBusyTimeoutMs) : null;
+  const ingestor = writer
+    ? new Ingestor(db, sources, brands, { ...config.ingest, maxInFlight: 2 }, (items) =>
+        writer.storeBatch(items),
+      )
+    : new Ingestor(db, sources, brands, config.ingest);
+  const derived: RollupFolder = writer ? writerFolder(writer) : new DerivedRollups(db);
   derived.start(1000, () => {
     // A failed fold leaves its events queued; the next run (or a reader) retries them.
   });
+  const notifier = new Notifier(db, config.notify, pino({ name: 'notify', level: config.logLevel }), {
+    catchUp: () => derived.catchUp(),
+  });
+  await notifier.init();
+  if (options.runNotifier) notifier.start();
   let closed = false;
   return {
     config,
@@ -46,14 +87,19 @@ export async function createContext(config: Config): Promise<AppContext> {
     brands,
     ingestor,
     derived,
+    notifier,
     startedAt: new Date(),
     async close() {
       if (closed) return;
       closed = true;
       // Every accepted postback is flushed before the connection goes away.
       await ingestor.close();
+      // After the last flush (its deliveries are in the outbox) and before storage goes away.
+      await notifier.stop();
+      await notifier.close();
       await derived.stop();
       await derived.catchUp().catch(() => undefined);
+      await writer?.close();
       await db.close();
     },
   };

@@ -1,11 +1,12 @@
 /**
  * One deal (brand × source): the offending events — orphan FTDs (from orphan_ftds, joined to
  * their events) and the rejected postbacks recorded for that brand and source — newest first,
- * each list capped. Failed notifications arrive with the bots feature.
+ * each list capped — and the Telegram deliveries of its events that failed for good.
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import { AppError } from '../errors.js';
+import { listFailedDeliveries } from '../notify/failed-deliveries.js';
 import { type EventListItem, LIST_COLUMNS, type ListEventRow, loadNames, toListItem } from './event-rows.js';
 import { withAnalyticsTables } from './tables.js';
 
@@ -90,6 +91,12 @@ export async function getDeal(
       method: r.method,
       raw_query: r.raw_query,
     })),
-    failed_notifications: [] as never[],
+    failed_notifications: await listFailedDeliveries(
+      db,
+      { brandId: Number(b.id), sourceId: Number(s.id) },
+      range,
+      testFlags,
+      DEAL_DETAIL_LIMIT,
+    ),
   };
 }

@@ -7,6 +7,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
+import { countFailedDeliveries } from '../notify/failed-deliveries.js';
 import type { Filters } from './filters.js';
 import type { AnalyticsSettings } from './get-settings.js';
 import { ratio, toNumber } from './metrics.js';
@@ -38,15 +39,13 @@ export interface DealRow {
   problems: boolean;
 }
 
-/**
- * Telegram deliveries that failed for good, per brand × source. Notifications arrive with the
- * bots feature; until then nothing is sent, so nothing can fail and every deal shows 0.
- */
+/** Telegram deliveries that failed for good, per brand × source (keyed `brandId|sourceId`). */
 export async function countFailedNotifications(
-  _db: Db,
-  _range: { from: number; to: number },
+  db: Db,
+  range: { from: number; to: number },
+  filters: Pick<Filters, 'testFlags' | 'affiliateId'>,
 ): Promise<Map<string, number>> {
-  return new Map();
+  return countFailedDeliveries(db, range, filters);
 }
 
 export async function listDeals(
@@ -130,7 +129,7 @@ export async function listDeals(
       if (b !== undefined && inScope(b, s)) rowOf(b, s).rejected += toNumber(r.n);
     }
   }
-  const failed = await countFailedNotifications(db, range);
+  const failed = await countFailedNotifications(db, range, filters);
 
   const out: DealRow[] = [];
   for (const r of rows.values()) {

@@ -403,7 +403,18 @@ export const dealResponse = z.object({
   source: z.string(),
   orphan_ftds: z.array(eventItem),
   rejections: z.array(rejectionItem),
-  failed_notifications: z.array(z.never()),
+  failed_notifications: z.array(
+    z.object({
+      id: z.number().int(),
+      event_id: z.number().int(),
+      type: z.string(),
+      occurred_at: iso,
+      bot: z.string(),
+      attempts: z.number().int(),
+      failed_at: iso.nullable(),
+      error: z.string().nullable(),
+    }),
+  ),
 });
 
 export const brokenTagsResponse = z.object({

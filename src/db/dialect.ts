@@ -2,7 +2,7 @@
  * The few places where SQLite and PostgreSQL truly differ, each behind a small function.
  * Queries elsewhere are written once against Kysely.
  */
-import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely, type SelectQueryBuilder, sql } from 'kysely';
 import type { DialectName } from './connect.js';
 import type { Database } from './schema.js';
 
@@ -110,4 +110,17 @@ export async function lockInvariant(
     return;
   }
   await sql`select pg_advisory_xact_lock(hashtext(${`affpanel:${name}`}))`.execute(trx);
+}
+
+/**
+ * Makes a SELECT claim its rows for this worker. PostgreSQL: `FOR UPDATE SKIP LOCKED`, so rows
+ * another instance is claiming right now are passed over instead of waited for (or taken twice).
+ * SQLite: unchanged; the claiming transaction starts with `lockForWrite`, which already makes it
+ * the only writer.
+ */
+export function claimRows<DB, TB extends keyof DB, O>(
+  query: SelectQueryBuilder<DB, TB, O>,
+  dialect: DialectName,
+): SelectQueryBuilder<DB, TB, O> {
+  return dialect === 'postgres' ? query.forUpdate().skipLocked() : query;
 }

@@ -9,6 +9,7 @@ import * as m0001 from './migrations/0001_initial.js';
 import * as m0002 from './migrations/0002_access.js';
 import * as m0003 from './migrations/0003_analytics.js';
 import * as m0004 from './migrations/0004_rollup_queue.js';
+import * as m0005 from './migrations/0005_bots.js';
 
 export interface MigrationContext {
   dialect: DialectName;
@@ -21,6 +22,7 @@ export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '0002_access': m0002,
   '0003_analytics': m0003,
   '0004_rollup_queue': m0004,
+  '0005_bots': m0005,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -10,6 +10,7 @@ import type { Db } from '../db/connect.js';
 import { allocateEventIds, lockForWrite } from '../db/dialect.js';
 import type { Database, NewEvent } from '../db/schema.js';
 import type { CanonicalEvent } from '../domain.js';
+import { enqueueDeliveries } from '../notify/outbox.js';
 import { enqueueDerivedRollups } from './derived-rollups.js';
 
 export const HOUR_MS = 3600 * 1000;
@@ -284,6 +285,7 @@ export async function storeBatch(db: Db, brands: BrandDirectory, items: WriteIte
         trx,
         stored.map((r) => r.id),
       );
+      await enqueueDeliveries(trx, db, stored, brands);
     });
   } catch (error) {
     brands.invalidate();
