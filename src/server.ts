@@ -10,12 +10,14 @@ import type { AppContext } from './context.js';
 import { AppError } from './errors.js';
 import { adminApiClientRoutes } from './routes/admin/api-clients.js';
 import { adminAuditRoutes } from './routes/admin/audit.js';
+import { adminBotRoutes } from './routes/admin/bots.js';
 import { adminUserRoutes } from './routes/admin/users.js';
 import { analyticsRoutes } from './routes/analytics/index.js';
 import { apiEventRoutes } from './routes/api-events/index.js';
 import { authRoutes } from './routes/auth/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { postbackRoutes } from './routes/postback/index.js';
+import { webRoutes } from './routes/web/index.js';
 
 export interface RouteEntry {
   method: string;
@@ -131,8 +133,9 @@ export async function buildServer(
       await adminUserRoutes(scope, ctx);
       await adminApiClientRoutes(scope, ctx);
       await adminAuditRoutes(scope, ctx);
+      await adminBotRoutes(scope, ctx);
     }),
   );
-  app.get('/', { config: { access: 'public' } }, async () => ({ name: 'S2S Galaxy' }));
+  await app.register(withAccess('public', (scope) => webRoutes(scope)));
   return app;
 }

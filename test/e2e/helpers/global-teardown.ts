@@ -1,0 +1,19 @@
+/** After the run: stop the server global setup started and remove its database. */
+import { rmSync } from 'node:fs';
+import { e2eState } from './state';
+
+export default async function globalTeardown(): Promise<void> {
+  let state: ReturnType<typeof e2eState>;
+  try {
+    state = e2eState();
+  } catch {
+    return; // setup failed before starting anything
+  }
+  try {
+    process.kill(state.serverPid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  if (process.env.E2E_KEEP !== '1') rmSync(state.workDir, { recursive: true, force: true });
+}

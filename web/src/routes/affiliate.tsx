@@ -1,0 +1,5 @@
+import { AffiliatePage } from '../features/affiliates/affiliate-page';
+
+export function Component() {
+  return <AffiliatePage />;
+}

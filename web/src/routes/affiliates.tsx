@@ -1,0 +1,5 @@
+import { AffiliatesPage } from '../features/affiliates/affiliates-page';
+
+export function Component() {
+  return <AffiliatesPage />;
+}

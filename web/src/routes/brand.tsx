@@ -1,0 +1,5 @@
+import { BrandPage } from '../features/brands/brand-page';
+
+export function Component() {
+  return <BrandPage />;
+}

@@ -1,0 +1,5 @@
+import { BrandsPage } from '../features/brands/brands-page';
+
+export function Component() {
+  return <BrandsPage />;
+}

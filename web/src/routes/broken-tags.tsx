@@ -1,0 +1,5 @@
+import { BrokenTagsPage } from '../features/admin/broken-tags-page';
+
+export function Component() {
+  return <BrokenTagsPage />;
+}

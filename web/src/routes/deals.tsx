@@ -1,0 +1,5 @@
+import { DealsPage } from '../features/deals/deals-page';
+
+export function Component() {
+  return <DealsPage />;
+}

@@ -1,0 +1,5 @@
+import { SourcesPage } from '../features/sources/sources-page';
+
+export function Component() {
+  return <SourcesPage />;
+}

@@ -1,0 +1,5 @@
+import { StatsPage } from '../features/stats/stats-page';
+
+export function Component() {
+  return <StatsPage />;
+}

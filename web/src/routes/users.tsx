@@ -1,0 +1,5 @@
+import { UsersPage } from '../features/admin/users-page';
+
+export function Component() {
+  return <UsersPage />;
+}
