@@ -4,9 +4,17 @@
  * named by `--sheet`, else the first visible one. Cells become the text a person sees: numbers to
  * at most 15 significant digits (Excel's own precision, so 0.1+0.2 reads 0.3), dates as ISO UTC
  * times, formulas as their saved result; text, including text starting with `=`, stays verbatim.
+ *
+ * exceljs' streaming reader depends on the order of the parts inside the zip: worksheets stored
+ * before the shared strings are parked in temporary files (and an unread one fails to open its
+ * file later), and a workbook stored last (as exceljs itself writes it) loses its sheet list. So
+ * the file is read through its central directory and handed over as a fresh zip stream in the
+ * order the reader wants: workbook, relationships, shared strings, styles, then the worksheets.
  */
-import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import archiver from 'archiver';
 import ExcelJS, { type CellValue, type Row } from 'exceljs';
+import unzipper from 'unzipper';
 import { AppError } from '../errors.js';
 import type { RowReader, SheetRow } from './sheet-row.js';
 
@@ -69,6 +77,48 @@ function rowCells(row: Row): Pick<Extract<SheetRow, { kind: 'cells' }>, 'cells' 
   return problems ? { cells, problems } : { cells };
 }
 
+/** Where each part goes in the stream handed to exceljs; parts it never reads are left out. */
+function partRank(name: string): number | undefined {
+  const fixed = [
+    '[Content_Types].xml',
+    '_rels/.rels',
+    'xl/workbook.xml',
+    'xl/_rels/workbook.xml.rels',
+    'xl/sharedStrings.xml',
+    'xl/styles.xml',
+  ].indexOf(name);
+  if (fixed >= 0) return fixed;
+  const sheet = /^xl\/worksheets\/(?:_rels\/)?sheet(\d+)\.xml(\.rels)?$/.exec(name);
+  return sheet ? 10 + Number(sheet[1]) * 2 + (sheet[2] ? 0 : 1) : undefined;
+}
+
+/** The workbook's parts as one zip stream in the order exceljs' streaming reader needs. */
+async function orderedWorkbook(path: string): Promise<Readable> {
+  let directory: unzipper.CentralDirectory;
+  try {
+    directory = await unzipper.Open.file(path);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new AppError('unprocessable', `cannot read the XLSX file (${detail})`);
+  }
+  const parts = directory.files
+    .filter((entry) => entry.type === 'File')
+    .map((entry) => ({ entry, rank: partRank(entry.path) }))
+    .filter((part): part is { entry: unzipper.File; rank: number } => part.rank !== undefined)
+    .sort((a, b) => a.rank - b.rank);
+  // Store without compression: the stream is read once, right here, so deflating it again is waste.
+  const zip = archiver('zip', { store: true });
+  for (const { entry } of parts) zip.append(entry.stream(), { name: entry.path });
+  void zip.finalize().catch((error: unknown) => zip.destroy(error as Error));
+  return zip;
+}
+
+async function drain(sheet: WorksheetStream): Promise<void> {
+  for await (const _row of sheet) {
+    // skipped
+  }
+}
+
 function isVisible(sheet: SheetInfo): boolean {
   return sheet.state === undefined || sheet.state === 'visible';
 }
@@ -78,7 +128,7 @@ function isVisible(sheet: SheetInfo): boolean {
  * first visible worksheet. Throws when the file is not an XLSX workbook or has no such sheet.
  */
 export async function openXlsx(path: string, wanted: string | undefined): Promise<RowReader> {
-  const file = createReadStream(path);
+  const file = await orderedWorkbook(path);
   const workbook = new ExcelJS.stream.xlsx.WorkbookReader(file, {
     worksheets: 'emit',
     sharedStrings: 'cache',
@@ -112,6 +162,8 @@ export async function openXlsx(path: string, wanted: string | undefined): Promis
         found = next.value;
         break;
       }
+      // Read a skipped sheet through rather than leave its entry half-consumed in the zip stream.
+      await drain(next.value);
     }
   } catch (error) {
     file.destroy();

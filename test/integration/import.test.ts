@@ -4,7 +4,7 @@
  * quoted CSV fields, formula-looking text kept verbatim, dry runs storing nothing, and files
  * refused before anything is stored.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
@@ -535,6 +535,31 @@ describe('XLSX import', () => {
     );
     expect(error).toBeInstanceOf(AppError);
     expect((error as AppError).message).toBe('no worksheet "Gamma" in the workbook (it has "Alpha", "Beta")');
+  });
+
+  it('reads any worksheet of a workbook stored in exceljs order, leaving no temporary files', async () => {
+    const p = unique('xlater');
+    const names = ['One', 'Two', 'Three', 'Four', 'Five'];
+    const path = await workbook('many.xlsx', (wb) => {
+      for (const name of names) {
+        const ws = wb.addWorksheet(name);
+        ws.addRow(['event', 'brand', 'transaction_id']);
+        for (let i = 0; i < 50; i += 1) ws.addRow(['reg', 'xbrand', `${p}-${name}-${i}`]);
+      }
+    });
+    const parked = async (): Promise<string[]> =>
+      (await readdir(tmpdir())).filter((f) => f.startsWith(`tmp-${process.pid}-`));
+    const before = await parked();
+    for (const sheet of ['Four', 'One', 'Five', 'Two']) {
+      const summary = await importFile(t.ctx, path, { sourceSlug: SOURCE, sheet, dryRun: true });
+      expect(summary).toMatchObject({ sheet, rows: 50, accepted: 50 });
+    }
+    await expect(importFile(t.ctx, path, { sourceSlug: SOURCE, sheet: 'Six' })).rejects.toThrow(
+      'no worksheet "Six"',
+    );
+    // Give a stray file open (the failure this guards against) the time to surface.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await parked()).toEqual(before);
   });
 
   it('finds the worksheet ignoring case and checks it on a dry run', async () => {
