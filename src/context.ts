@@ -7,6 +7,7 @@ import { BrandDirectory } from './brands/brand-directory.js';
 import type { Config } from './config.js';
 import { connect, type Db } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
+import { DEFAULT_RETENTION, pruneExpired } from './housekeeping/prune-expired.js';
 import { DerivedRollups, type RollupFolder } from './ingest/derived-rollups.js';
 import { Ingestor } from './ingest/ingestor.js';
 import { SqliteWriter } from './ingest/sqlite-writer.js';
@@ -30,6 +31,34 @@ export interface AppContext {
 export interface ContextOptions {
   /** Send Telegram notifications and alerts from this process (the server; never the CLI). */
   runNotifier?: boolean;
+  /** Prune expired sessions, counters and old deliveries every `HOUSEKEEPING_INTERVAL_MS`. */
+  runHousekeeping?: boolean;
+}
+
+const HOUSEKEEPING_INTERVAL_MS = 15 * 60_000;
+
+/** Runs the housekeeping sweep now and then every interval; failures wait for the next run. */
+function startHousekeeping(db: Db, config: Config): () => Promise<void> {
+  const log = pino({ name: 'housekeeping', level: config.logLevel });
+  let running: Promise<void> = Promise.resolve();
+  const run = () => {
+    running = pruneExpired(db.kysely, Date.now(), {
+      ...DEFAULT_RETENTION,
+      telegramLoginMaxAgeMs: config.access.telegramMaxAgeSeconds * 1000,
+    }).then(
+      (counts) => log.debug({ deleted: counts }, 'housekeeping done'),
+      (error: unknown) => log.warn({ err: error }, 'housekeeping failed; retrying at the next interval'),
+    );
+  };
+  const first = setTimeout(run, 30_000);
+  const timer = setInterval(run, HOUSEKEEPING_INTERVAL_MS);
+  first.unref();
+  timer.unref();
+  return async () => {
+    clearTimeout(first);
+    clearInterval(timer);
+    await running;
+  };
 }
 
 /** Folding done by the writer thread, which also folds on its own timer. */
@@ -79,6 +108,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
   });
   await notifier.init();
   if (options.runNotifier) notifier.start();
+  const stopHousekeeping = options.runHousekeeping ? startHousekeeping(db, config) : async () => {};
   let closed = false;
   return {
     config,
@@ -92,6 +122,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     async close() {
       if (closed) return;
       closed = true;
+      await stopHousekeeping();
       // Every accepted postback is flushed before the connection goes away.
       await ingestor.close();
       // After the last flush (its deliveries are in the outbox) and before storage goes away.

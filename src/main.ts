@@ -12,7 +12,7 @@ import { seedBuiltInSources } from './sources/source-service.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const ctx = await createContext(config, { runNotifier: true });
+  const ctx = await createContext(config, { runNotifier: true, runHousekeeping: true });
   const app = await buildServer(ctx);
 
   const seeded = await seedBuiltInSources(ctx.db);
