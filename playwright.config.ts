@@ -16,7 +16,8 @@ export default defineConfig({
   outputDir: join(tmpdir(), 'affpanel-e2e-results'),
   fullyParallel: true,
   workers: 2,
-  timeout: 30_000,
+  // Generous: an axe scan of a 300-row table takes seconds on a busy 2-core machine.
+  timeout: 60_000,
   expect: { timeout: 10_000 },
   retries: 0,
   reporter: [['list']],
