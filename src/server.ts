@@ -3,6 +3,7 @@
  * No logic here. Every route declares its access level (`config.access`); route groups that share
  * one get it from their scope.
  */
+import type { Socket } from 'node:net';
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyError, type FastifyInstance, type RouteOptions } from 'fastify';
 import { type AccessLevel, makeAccessHook } from './access/guards.js';
@@ -14,6 +15,7 @@ import { adminBotRoutes } from './routes/admin/bots.js';
 import { adminUserRoutes } from './routes/admin/users.js';
 import { analyticsRoutes } from './routes/analytics/index.js';
 import { apiEventRoutes } from './routes/api-events/index.js';
+import { authErrorPage, wantsAuthErrorPage } from './routes/auth/error-page.js';
 import { authRoutes } from './routes/auth/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { postbackRoutes } from './routes/postback/index.js';
@@ -91,7 +93,10 @@ export async function buildServer(
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     if (error instanceof AppError) {
       if (error.status >= 500) request.log.error({ err: error.cause ?? error }, error.message);
-      return reply.code(error.status).headers(error.headers).send(error.toBody());
+      reply.code(error.status).headers(error.headers);
+      if (wantsAuthErrorPage(request))
+        return reply.type('text/html; charset=utf-8').send(authErrorPage(error.status, error.message));
+      return reply.send(error.toBody());
     }
     const status = error.statusCode ?? 500;
     if (status >= 500) {
@@ -109,9 +114,19 @@ export async function buildServer(
 
   // Shutdown: in-flight requests finish and are answered with `Connection: close`, so keep-alive
   // clients let go and the server can close; then the writer flushes and storage closes.
+  // Sockets that never sent a request (a browser's preconnect, a pooled client socket) are not
+  // "idle" to node's closeIdleConnections and would hold the close open: they are ended at once.
+  const silentSockets = new Set<Socket>();
+  app.server.on('connection', (socket: Socket) => {
+    silentSockets.add(socket);
+    const forget = () => silentSockets.delete(socket);
+    socket.once('data', forget);
+    socket.once('close', forget);
+  });
   let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
+    for (const socket of silentSockets) socket.destroy();
   });
   app.addHook('onSend', async (_request, reply) => {
     if (closing) reply.header('connection', 'close');

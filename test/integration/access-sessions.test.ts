@@ -580,6 +580,19 @@ describe('one-time login links', () => {
     expect(sessionCookieOf(res)).toBeUndefined();
   });
 
+  it('a browser opening a used link gets a page that leads back to the login, with the same status', async () => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/auth/link/${'y'.repeat(43)}`,
+      headers: { accept: 'text/html,application/xhtml+xml' },
+    });
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['content-type']).toMatch(/^text\/html/);
+    expect(res.body).toContain('This login link is unknown, used or expired.');
+    expect(res.body).toContain('href="/login"');
+    expect(sessionCookieOf(res)).toBeUndefined();
+  });
+
   it('an unknown link answers 401', async () => {
     const res = await t.app.inject({ method: 'GET', url: `/auth/link/${'z'.repeat(43)}` });
     expect(res.statusCode).toBe(401);

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pruneExpired } from '../../src/housekeeping/prune-expired.js';
-import { withNotifyTables } from '../../src/notify/tables.js';
+import { type DeliveryStatus, withNotifyTables } from '../../src/notify/tables.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 const DAY = 86_400_000;
@@ -124,9 +124,9 @@ describe('pruneExpired', () => {
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const delivery = (status: string, finishedAt: number | null) => ({
+    const delivery = (status: DeliveryStatus, finishedAt: number | null) => ({
       bot_id: bot.id,
-      kind: 'test',
+      kind: 'test' as const,
       event_id: null,
       chat_id: '-1',
       text: status,

@@ -17,10 +17,10 @@ export const MAIN_NAV: NavItem[] = [
 ];
 
 export const ADMIN_NAV: NavItem[] = [
+  { to: '/admin/broken-tags', label: 'Broken Tags', icon: '⚠' },
   { to: '/settings/users', label: 'Users', icon: '☺' },
   { to: '/settings/api-clients', label: 'API Clients', icon: '⊶' },
   { to: '/settings/bots', label: 'Bots', icon: '✈' },
-  { to: '/admin/broken-tags', label: 'Broken Tags', icon: '⚠' },
   { to: '/settings', label: 'Settings', icon: '⚙' },
 ];
 
