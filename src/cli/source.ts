@@ -3,11 +3,9 @@
  * against. Keys are printed here on purpose: this is how an admin without the web UI gets the
  * postback URL to give a network.
  */
-import { CLI_ACTOR, recordAudit } from '../access/audit.js';
-import type { Config } from '../config.js';
-import type { SourceRow } from '../db/schema.js';
+import { CLI_ACTOR } from '../access/audit.js';
 import { AppError } from '../errors.js';
-import { createSource, listSources, rotateSourceKey } from '../sources/source-service.js';
+import { createSource, listSources, postbackUrl, rotateSourceKey } from '../sources/source-service.js';
 import { BUILT_IN_TEMPLATES, getTemplate } from '../sources/templates.js';
 import { EXIT_OK, UsageError } from './errors.js';
 import { duration, type Output, table, utc } from './output.js';
@@ -24,12 +22,6 @@ export interface SourceAddOptions {
 
 export interface SourceRotateOptions {
   slug: string;
-}
-
-/** The URL a network is given: with `?key=` for key sources; signed (no key in it) for HMAC ones. */
-export function postbackUrl(config: Pick<Config, 'publicBaseUrl'>, source: SourceRow): string {
-  const base = `${config.publicBaseUrl}/postback/${encodeURIComponent(source.slug)}`;
-  return source.auth_mode === 'hmac' ? base : `${base}?key=${encodeURIComponent(source.secret_key)}`;
 }
 
 function authMode(value: string | undefined): 'key' | 'hmac' {
@@ -54,26 +46,21 @@ export async function sourceAddCommand(
     );
   }
   return withContext(getConfig, async (ctx) => {
-    const row = await createSource(ctx.db, {
+    const input = {
       slug: options.slug,
       name: options.name,
       template: options.template,
       authMode: auth,
       ipAllowlist: options.allow ?? [],
       defaultCurrency: currency ?? null,
-    }).catch((error: unknown) => {
+    };
+    const row = await createSource(ctx.db, input, { actor: CLI_ACTOR }).catch((error: unknown) => {
       // The service's messages name the rule, not the argument: say which one broke it.
       if (error instanceof AppError && error.code === 'bad_request') {
         if (error.field === 'slug') throw new UsageError(`invalid slug "${options.slug}": ${error.message}`);
         if (error.field === 'name') throw new UsageError(`invalid --name: ${error.message}`);
       }
       throw error;
-    });
-    await recordAudit(ctx.db.kysely, CLI_ACTOR, {
-      action: 'source.create',
-      targetType: 'source',
-      targetId: row.id,
-      after: { slug: row.slug, name: row.name, template: row.template, authMode: row.auth_mode },
     });
     output.out(`Source "${row.slug}" created: ${row.name}, template ${row.template}, auth ${row.auth_mode}.`);
     output.out(`  Key:          ${row.secret_key}`);
@@ -127,12 +114,7 @@ export async function sourceRotateKeyCommand(
   return withContext(getConfig, async (ctx) => {
     const grace = ctx.config.keyRotationGraceSeconds;
     const now = Date.now();
-    const row = await rotateSourceKey(ctx.db, options.slug.trim().toLowerCase(), grace, now);
-    await recordAudit(ctx.db.kysely, CLI_ACTOR, {
-      action: 'source.rotate_key',
-      targetType: 'source',
-      targetId: row.id,
-    });
+    const row = await rotateSourceKey(ctx.db, options.slug.trim().toLowerCase(), grace, now, CLI_ACTOR);
     output.out(`New key for "${row.slug}": ${row.secret_key}`);
     output.out(`  Postback URL: ${postbackUrl(ctx.config, row)}`);
     if (row.previous_key_expires_at !== null) {

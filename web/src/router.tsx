@@ -89,6 +89,11 @@ export const router = createBrowserRouter([
                 handle: h('Broken Tags', PAGE_PERIODS.brokenTags),
               },
               { path: 'settings', lazy: () => import('./routes/settings'), handle: h('Settings') },
+              {
+                path: 'admin/sources',
+                lazy: () => import('./routes/sources-admin'),
+                handle: h('Sources admin'),
+              },
             ],
           },
           { path: '*', element: <NotFound />, handle: h('Not found') },

@@ -17,6 +17,7 @@ export const MAIN_NAV: NavItem[] = [
 ];
 
 export const ADMIN_NAV: NavItem[] = [
+  { to: '/admin/sources', label: 'Sources admin', icon: '⌘' },
   { to: '/admin/broken-tags', label: 'Broken Tags', icon: '⚠' },
   { to: '/settings/users', label: 'Users', icon: '☺' },
   { to: '/settings/api-clients', label: 'API Clients', icon: '⊶' },

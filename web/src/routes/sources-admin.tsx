@@ -1,0 +1,5 @@
+import { SourcesAdminPage } from '../features/sources-admin/sources-admin-page';
+
+export function Component() {
+  return <SourcesAdminPage />;
+}
