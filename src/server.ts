@@ -12,6 +12,7 @@ import { AppError } from './errors.js';
 import { adminApiClientRoutes } from './routes/admin/api-clients.js';
 import { adminAuditRoutes } from './routes/admin/audit.js';
 import { adminBotRoutes } from './routes/admin/bots.js';
+import { adminLinkRoutes } from './routes/admin/links.js';
 import { adminSourceRoutes } from './routes/admin/sources.js';
 import { adminUserRoutes } from './routes/admin/users.js';
 import { analyticsRoutes } from './routes/analytics/index.js';
@@ -151,6 +152,7 @@ export async function buildServer(
       await adminAuditRoutes(scope, ctx);
       await adminBotRoutes(scope, ctx);
       await adminSourceRoutes(scope, ctx);
+      await adminLinkRoutes(scope, ctx);
     }),
   );
   await app.register(withAccess('public', (scope) => webRoutes(scope)));

@@ -89,6 +89,7 @@ export const router = createBrowserRouter([
                 handle: h('Broken Tags', PAGE_PERIODS.brokenTags),
               },
               { path: 'settings', lazy: () => import('./routes/settings'), handle: h('Settings') },
+              { path: 'links', lazy: () => import('./routes/links'), handle: h('Link Generator') },
               {
                 path: 'admin/sources',
                 lazy: () => import('./routes/sources-admin'),

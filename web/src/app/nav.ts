@@ -17,6 +17,7 @@ export const MAIN_NAV: NavItem[] = [
 ];
 
 export const ADMIN_NAV: NavItem[] = [
+  { to: '/links', label: 'Link Generator', icon: '⛓' },
   { to: '/admin/sources', label: 'Sources admin', icon: '⌘' },
   { to: '/admin/broken-tags', label: 'Broken Tags', icon: '⚠' },
   { to: '/settings/users', label: 'Users', icon: '☺' },

@@ -1,0 +1,5 @@
+import { LinksPage } from '../features/links/links-page';
+
+export function Component() {
+  return <LinksPage />;
+}
