@@ -13,6 +13,7 @@ import { adminApiClientRoutes } from './routes/admin/api-clients.js';
 import { adminAuditRoutes } from './routes/admin/audit.js';
 import { adminBotRoutes } from './routes/admin/bots.js';
 import { adminLinkRoutes } from './routes/admin/links.js';
+import { adminPostbackCheckRoutes } from './routes/admin/postback-check.js';
 import { adminSourceRoutes } from './routes/admin/sources.js';
 import { adminUserRoutes } from './routes/admin/users.js';
 import { analyticsRoutes } from './routes/analytics/index.js';
@@ -153,6 +154,7 @@ export async function buildServer(
       await adminBotRoutes(scope, ctx);
       await adminSourceRoutes(scope, ctx);
       await adminLinkRoutes(scope, ctx);
+      await adminPostbackCheckRoutes(scope, ctx);
     }),
   );
   await app.register(withAccess('public', (scope) => webRoutes(scope)));

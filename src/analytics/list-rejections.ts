@@ -1,23 +1,33 @@
 /**
  * The stored rejected postbacks, newest first (by last attempt), with reasons; filters period,
- * source, reason code; paged by keyset on (last_seen_at, id) through the last_seen index.
+ * source, reason code; paged by keyset on (last_seen_at, id) through the last_seen index. The
+ * source filter matches the slug the postback was sent to, so rejections for a slug that is no
+ * registered source (a typo in a network's URL) can be found too.
  */
+import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
-import type { Filters } from './filters.js';
 
 export async function listRejections(
   db: Db,
   range: { from: number; to: number },
-  filters: Filters,
-  opts: { code: string | null; limit: number; before: { at: number; id: number } | null },
+  opts: {
+    sourceSlugs: string[] | null;
+    code: string | null;
+    limit: number;
+    before: { at: number; id: number } | null;
+  },
 ) {
   let q = db.kysely
     .selectFrom('rejections')
     .selectAll()
     .where('last_seen_at', '>=', range.from)
     .where('last_seen_at', '<', range.to);
-  if (filters.sourceIds !== null)
-    q = q.where('source_id', 'in', filters.sourceIds.length > 0 ? filters.sourceIds : [-1]);
+  if (opts.sourceSlugs !== null && opts.sourceSlugs.length > 0)
+    q = q.where(
+      sql`lower(source_slug)`,
+      'in',
+      opts.sourceSlugs.map((s) => s.toLowerCase()),
+    );
   if (opts.code !== null) q = q.where('reason_code', '=', opts.code);
   const before = opts.before;
   if (before !== null)

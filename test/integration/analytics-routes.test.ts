@@ -119,6 +119,29 @@ describe('read routes', () => {
     expect(res.json().error.field).toBe(field);
   });
 
+  it('lists rejections by the slug they were sent to, registered source or not', async () => {
+    // A wrong key on a registered source, and a slug that is no source at all (a typo in a URL).
+    await t.app.inject({
+      method: 'GET',
+      url: `/postback/cellxpert?${query({ key: 'wrong', event: 'reg', brand: 'rj' })}`,
+    });
+    await t.app.inject({
+      method: 'GET',
+      url: `/postback/celxpert?${query({ key: 'x', event: 'reg', brand: 'rj' })}`,
+    });
+    type Page = { rows: { source: string; code: string }[] };
+    const bySource = async (slug: string) =>
+      (await get(`/api/v1/rejections?period=today&source=${slug}`)).json<Page>().rows;
+    const typo = await bySource('celxpert');
+    expect(typo.map((r) => [r.source, r.code])).toEqual([['celxpert', 'unknown_source']]);
+    const real = await bySource('CELLXPERT');
+    expect(real.length).toBeGreaterThan(0);
+    expect(new Set(real.map((r) => r.source))).toEqual(new Set(['cellxpert']));
+    expect(real.map((r) => r.code)).toContain('bad_key');
+    const all = (await get('/api/v1/rejections?period=today')).json<Page>().rows;
+    expect(all.length).toBe(typo.length + real.length);
+  });
+
   it('exports events as CSV with formula-safe cells', async () => {
     const res = await get('/api/v1/events/export?format=csv');
     expect(res.statusCode).toBe(200);

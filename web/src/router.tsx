@@ -95,6 +95,12 @@ export const router = createBrowserRouter([
                 lazy: () => import('./routes/sources-admin'),
                 handle: h('Sources admin'),
               },
+              {
+                path: 'admin/rejections',
+                lazy: () => import('./routes/rejections'),
+                handle: h('Rejections'),
+              },
+              { path: 'admin/audit', lazy: () => import('./routes/audit'), handle: h('Audit log') },
             ],
           },
           { path: '*', element: <NotFound />, handle: h('Not found') },

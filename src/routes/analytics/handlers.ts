@@ -323,9 +323,9 @@ export const READ_ROUTES: ReadRoute[] = [
     async handle(ctx, r) {
       const query = q(c.rejectionsQuery, r);
       const period = periodOf(query, 'this_month');
-      const filters = await readFilters(ctx, { source: query.source, test: 'all' });
       const [at, id] = (query.before ?? '').split('_').map(Number);
-      return listRejections(ctx.db, period, filters, {
+      return listRejections(ctx.db, period, {
+        sourceSlugs: query.source ?? null,
         code: query.code ?? null,
         limit: query.limit,
         before: query.before && at !== undefined && id !== undefined ? { at, id } : null,

@@ -19,10 +19,12 @@ export const MAIN_NAV: NavItem[] = [
 export const ADMIN_NAV: NavItem[] = [
   { to: '/links', label: 'Link Generator', icon: '⛓' },
   { to: '/admin/sources', label: 'Sources admin', icon: '⌘' },
+  { to: '/admin/rejections', label: 'Rejections', icon: '⊘' },
   { to: '/admin/broken-tags', label: 'Broken Tags', icon: '⚠' },
   { to: '/settings/users', label: 'Users', icon: '☺' },
   { to: '/settings/api-clients', label: 'API Clients', icon: '⊶' },
   { to: '/settings/bots', label: 'Bots', icon: '✈' },
+  { to: '/admin/audit', label: 'Audit log', icon: '☷' },
   { to: '/settings', label: 'Settings', icon: '⚙' },
 ];
 

@@ -1,0 +1,5 @@
+import { RejectionsPage } from '../features/rejections/rejections-page';
+
+export function Component() {
+  return <RejectionsPage />;
+}
