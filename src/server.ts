@@ -12,6 +12,7 @@ import { AppError } from './errors.js';
 import { adminApiClientRoutes } from './routes/admin/api-clients.js';
 import { adminAuditRoutes } from './routes/admin/audit.js';
 import { adminBotRoutes } from './routes/admin/bots.js';
+import { adminBrandRoutes } from './routes/admin/brands.js';
 import { adminLinkRoutes } from './routes/admin/links.js';
 import { adminPostbackCheckRoutes } from './routes/admin/postback-check.js';
 import { adminSourceRoutes } from './routes/admin/sources.js';
@@ -155,6 +156,7 @@ export async function buildServer(
       await adminSourceRoutes(scope, ctx);
       await adminLinkRoutes(scope, ctx);
       await adminPostbackCheckRoutes(scope, ctx);
+      await adminBrandRoutes(scope, ctx);
     }),
   );
   await app.register(withAccess('public', (scope) => webRoutes(scope)));

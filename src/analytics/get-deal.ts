@@ -19,12 +19,22 @@ export async function getDeal(
   range: { from: number; to: number },
   testFlags: number[],
 ) {
-  const b = await db.kysely
+  const found = await db.kysely
     .selectFrom('brands')
-    .select(['id', 'slug'])
+    .select(['id', 'slug', 'alias_of'])
     .where('slug', '=', brand.toLowerCase())
     .executeTakeFirst();
-  if (!b) throw new AppError('not_found', `no brand ${brand}`, { field: 'brand' });
+  if (!found) throw new AppError('not_found', `no brand ${brand}`, { field: 'brand' });
+  // A merged alias shows its brand's deal; rejections keep the slug they arrived with, so the
+  // brand's own slug and every alias's are searched.
+  const brandId = Number(found.alias_of ?? found.id);
+  const family = await db.kysely
+    .selectFrom('brands')
+    .select(['id', 'slug'])
+    .where((eb) => eb.or([eb('id', '=', brandId), eb('alias_of', '=', brandId)]))
+    .execute();
+  const b = { id: brandId, slug: family.find((f) => Number(f.id) === brandId)?.slug ?? found.slug };
+  const slugs = family.map((f) => f.slug);
   const s = await db.kysely
     .selectFrom('sources')
     .select(['id', 'slug'])
@@ -70,7 +80,7 @@ export async function getDeal(
       'raw_query',
     ])
     .where('source_id', '=', Number(s.id))
-    .where(sql`lower(brand_slug)`, '=', b.slug)
+    .where(sql`lower(brand_slug)`, 'in', slugs)
     .where('last_seen_at', '>=', range.from)
     .where('last_seen_at', '<', range.to)
     .orderBy('last_seen_at', 'desc')

@@ -30,11 +30,8 @@ const ready = brands.refresh();
 derived.start(1000, () => {
   // A failed fold leaves its events queued; the next run retries them.
 });
-// Merges and blocks made by admins reach this thread's brand cache within a few seconds.
-const refresher = setInterval(() => {
-  brands.refresh().catch(() => undefined);
-}, 5000);
-refresher.unref();
+// No timer for the brand cache: each batch checks the brands version inside its transaction and
+// reloads when an admin changed a brand (see brand-directory.ts), so a merge applies at once.
 
 async function handle(request: WriterRequest): Promise<unknown> {
   await ready;
@@ -44,7 +41,6 @@ async function handle(request: WriterRequest): Promise<unknown> {
     case 'fold':
       return derived.catchUp(request.chunk);
     case 'close':
-      clearInterval(refresher);
       await derived.stop();
       await derived.catchUp().catch(() => undefined);
       await db.close();

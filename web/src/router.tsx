@@ -96,6 +96,11 @@ export const router = createBrowserRouter([
                 handle: h('Sources admin'),
               },
               {
+                path: 'admin/brands',
+                lazy: () => import('./routes/brands-admin'),
+                handle: h('Brands admin'),
+              },
+              {
                 path: 'admin/rejections',
                 lazy: () => import('./routes/rejections'),
                 handle: h('Rejections'),
