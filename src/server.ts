@@ -15,6 +15,7 @@ import { adminBotRoutes } from './routes/admin/bots.js';
 import { adminBrandRoutes } from './routes/admin/brands.js';
 import { adminLinkRoutes } from './routes/admin/links.js';
 import { adminPostbackCheckRoutes } from './routes/admin/postback-check.js';
+import { adminSettingsRoutes } from './routes/admin/settings.js';
 import { adminSourceRoutes } from './routes/admin/sources.js';
 import { adminUserRoutes } from './routes/admin/users.js';
 import { analyticsRoutes } from './routes/analytics/index.js';
@@ -157,6 +158,7 @@ export async function buildServer(
       await adminLinkRoutes(scope, ctx);
       await adminPostbackCheckRoutes(scope, ctx);
       await adminBrandRoutes(scope, ctx);
+      await adminSettingsRoutes(scope, ctx);
     }),
   );
   await app.register(withAccess('public', (scope) => webRoutes(scope)));

@@ -1,16 +1,18 @@
 /**
- * Settings `/settings` (admins), read-only: the API card (address, version, storage, reachability
- * and latency), source health (events today, lag, status), the application card and the metric
- * thresholds in force.
+ * Settings `/settings` (admins): the API card (address, version, storage, reachability and
+ * latency), the application card and source health (events today, lag, status), read-only; then
+ * the editable cards (thresholds, suspicious deals, FX rates, exports, source lag) from
+ * `features/settings`, each saved through the audited admin API.
  */
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { api } from '../../api/client';
-import type { Deals, SourceHealth, Summary } from '../../api/types';
+import type { SourceHealth } from '../../api/types';
 import { useAuthConfig } from '../../auth/use-me';
-import { formatCount, formatRate, formatUtc, timeAgo } from '../../lib/format';
+import { formatCount, formatUtc, timeAgo } from '../../lib/format';
 import { StatusPill } from '../../ui/badge';
 import { ErrorState, Skeleton } from '../../ui/states';
+import { EditableSettings } from '../settings/editable-settings';
 import { STATUS_TONE } from '../sources/sources-page';
 
 function Row({ name, children }: { name: string; children: ReactNode }) {
@@ -46,14 +48,6 @@ export function SettingsPage() {
   const health = useQuery({
     queryKey: ['source-health'],
     queryFn: ({ signal }) => api.get<SourceHealth>('/api/v1/source-health', {}, signal),
-  });
-  const summary = useQuery({
-    queryKey: ['summary', { period: 'today' }],
-    queryFn: ({ signal }) => api.get<Summary>('/api/v1/summary', { period: 'today' }, signal),
-  });
-  const deals = useQuery({
-    queryKey: ['settings', 'deal-thresholds'],
-    queryFn: ({ signal }) => api.get<Deals>('/api/v1/deals', { period: 'today' }, signal),
   });
   const auth = useAuthConfig();
   return (
@@ -163,38 +157,7 @@ export function SettingsPage() {
         )}
       </section>
 
-      <section className="card" aria-labelledby="thresholds-card" style={{ gridColumn: '1 / -1' }}>
-        <div className="card-head">
-          <h2 id="thresholds-card">Metric thresholds</h2>
-          <span className="muted" style={{ fontSize: 12 }}>
-            read-only here
-          </span>
-        </div>
-        <div className="card-body">
-          <dl className="fields" data-testid="thresholds">
-            <Row name="Click → REG">
-              {summary.data
-                ? `green at ${formatRate(summary.data.rates.click_to_reg.threshold, 1)} or above`
-                : '…'}
-            </Row>
-            <Row name="REG → FTD">
-              {summary.data
-                ? `green at ${formatRate(summary.data.rates.reg_to_ftd.threshold, 1)} or above`
-                : '…'}
-            </Row>
-            <Row name="REG → CPA">
-              {summary.data
-                ? `green at ${formatRate(summary.data.rates.reg_to_cpa.threshold, 1)} or above`
-                : '…'}
-            </Row>
-            <Row name="Suspicious deal">
-              {deals.data
-                ? `FTD/REG above ${formatRate(deals.data.suspicious_ratio, 0)} with at least ${deals.data.suspicious_min_reg} REG`
-                : '…'}
-            </Row>
-          </dl>
-        </div>
-      </section>
+      <EditableSettings />
     </div>
   );
 }
