@@ -13,6 +13,7 @@ import { adminApiClientRoutes } from './routes/admin/api-clients.js';
 import { adminAuditRoutes } from './routes/admin/audit.js';
 import { adminBotRoutes } from './routes/admin/bots.js';
 import { adminBrandRoutes } from './routes/admin/brands.js';
+import { adminImportRoutes } from './routes/admin/import.js';
 import { adminLinkRoutes } from './routes/admin/links.js';
 import { adminPostbackCheckRoutes } from './routes/admin/postback-check.js';
 import { adminSettingsRoutes } from './routes/admin/settings.js';
@@ -159,6 +160,7 @@ export async function buildServer(
       await adminPostbackCheckRoutes(scope, ctx);
       await adminBrandRoutes(scope, ctx);
       await adminSettingsRoutes(scope, ctx);
+      await adminImportRoutes(scope, ctx);
     }),
   );
   await app.register(withAccess('public', (scope) => webRoutes(scope)));

@@ -4,23 +4,25 @@
  * source's template maps), every following row is one event. Rows are streamed and submitted in
  * concurrent chunks so the group-commit writer batches them. A bad row is counted and reported
  * with its line and reason and does not stop the others. `dryRun` runs parse, map and validate
- * only and stores nothing. Used by `affpanel import` and, later, the web UI.
+ * only and stores nothing. `allOrNothing` (the web import) holds every write until the whole file
+ * has been read and then stores it in one transaction (see held-writes.ts), so a file that fails
+ * part-way, by storage or by a fatal file error, leaves nothing behind. Used by `affpanel import`
+ * (streaming, chunk by chunk) and the web import.
  */
 import { basename, extname } from 'node:path';
 import type { AppContext } from '../context.js';
 import { FIELD_MAX_LENGTH } from '../domain.js';
 import { AppError } from '../errors.js';
-import { KEY_PARAMS } from '../ingest/authenticate-source.js';
-import { detectMacro } from '../ingest/detect-macros.js';
-import type { Verdict } from '../ingest/ingestor.js';
-import { parseTimestamp } from '../ingest/normalise/timestamp.js';
+import type { Ingestor, Verdict } from '../ingest/ingestor.js';
 import type { RawPostback } from '../ingest/raw-postback.js';
 import type { CompiledSource } from '../sources/compiled-source.js';
 import { openCsv } from './csv-rows.js';
-import type { ImportErrorCode, RowReader, SheetRow } from './sheet-row.js';
+import { buildRow, type Header, isBlank, readHeader } from './header.js';
+import { HeldWrites } from './held-writes.js';
+import type { ImportErrorCode, ImportRowError, RowReader } from './sheet-row.js';
 import { openXlsx } from './xlsx-rows.js';
 
-export type { ImportErrorCode } from './sheet-row.js';
+export type { ImportErrorCode, ImportRowError } from './sheet-row.js';
 
 export type ImportFormat = 'csv' | 'xlsx';
 
@@ -39,13 +41,15 @@ export interface ImportOptions {
   maxErrors?: number;
   /** Stops the import after the chunk in flight; the summary says so. */
   signal?: AbortSignal;
-}
-
-export interface ImportRowError {
-  /** CSV: the file line the row starts on. XLSX: the sheet row number. */
-  line: number;
-  code: ImportErrorCode;
-  reason: string;
+  /**
+   * Store every row of the file in one transaction once it has all been read, or nothing: when
+   * storage fails, a fatal file error occurs or the signal fires, nothing at all is stored.
+   */
+  allOrNothing?: boolean;
+  /** Refuse the file (storing nothing in all-or-nothing mode) when it holds more data rows than this. */
+  maxRows?: number;
+  /** All-or-nothing mode: called once every row has been read, before the one transaction starts. */
+  onStore?: (rows: number) => void;
 }
 
 export interface ImportProgress {
@@ -76,10 +80,17 @@ export interface ImportSummary extends ImportProgress {
    * import instead (its rule for postbacks). Worth a look when importing history.
    */
   timeFallbacks: { rows: number; firstLine: number | null };
+  /** All-or-nothing mode: the brands (slugs) of the rows stored or recognised as duplicates, at most 20. */
+  brands?: string[];
+  /** All-or-nothing mode: the earliest and latest event time of those rows (ISO), or null. */
+  occurred?: { from: string; to: string } | null;
   seconds: number;
 }
 
-/** The import stopped part-way (storage failed): what was read and stored until then. */
+/**
+ * The import stopped part-way (storage failed): what was read and stored until then. In
+ * all-or-nothing mode nothing was stored (the summary's accepted and duplicates are 0).
+ */
 export class ImportAbortedError extends AppError {
   constructor(
     message: string,
@@ -94,6 +105,7 @@ export class ImportAbortedError extends AppError {
 
 const DEFAULT_CHUNK = 500;
 const DEFAULT_MAX_ERRORS = 50;
+const SUMMARY_BRANDS = 20;
 
 export function formatOf(fileName: string): ImportFormat {
   const ext = extname(fileName).toLowerCase();
@@ -106,124 +118,7 @@ export function formatOf(fileName: string): ImportFormat {
   );
 }
 
-interface Column {
-  index: number;
-  name: string;
-}
-
-interface Header {
-  columns: Column[];
-  width: number;
-  /** Columns the source reads the event time from, in its order of preference. */
-  timeColumns: number[];
-}
-
-/** Every parameter name the source maps onto a field (lower case). */
-function mappedNames(source: CompiledSource): Set<string> {
-  const names = new Set<string>();
-  for (const list of source.params.values()) for (const name of list) names.add(name);
-  return names;
-}
-
-function readHeader(
-  cells: string[],
-  source: CompiledSource,
-  at: string,
-): { header: Header; ignored: string[] } {
-  const columns: Column[] = [];
-  const seen = new Map<string, string>();
-  cells.forEach((cell, index) => {
-    const name = cell.trim();
-    if (name === '') return;
-    const key = name.toLowerCase();
-    const earlier = seen.get(key);
-    if (earlier !== undefined) {
-      throw new AppError(
-        'unprocessable',
-        `the header (${at}) names the column "${name}" twice ("${earlier}")`,
-      );
-    }
-    seen.set(key, name);
-    columns.push({ index, name });
-  });
-
-  const known = mappedNames(source);
-  const has = (field: 'brand' | 'event' | 'status') =>
-    (source.params.get(field) ?? [field]).some((name) => seen.has(name));
-  const namesFor = (field: 'brand' | 'event') =>
-    (source.params.get(field) ?? [field]).map((n) => `"${n}"`).join(', ');
-  if (!has('brand')) {
-    throw new AppError(
-      'unprocessable',
-      `no brand column in the header (${at}): it needs one of ${namesFor('brand')} (source "${source.slug}")`,
-    );
-  }
-  if (!has('event') && !has('status')) {
-    throw new AppError(
-      'unprocessable',
-      `no event type column in the header (${at}): it needs one of ${namesFor('event')} ` +
-        `(source "${source.slug}")`,
-    );
-  }
-  const keyNames: readonly string[] = KEY_PARAMS;
-  const ignored = columns
-    .map((c) => c.name)
-    .filter((name) => !known.has(name.toLowerCase()) && !keyNames.includes(name.toLowerCase()));
-  const timeNames = source.params.get('occurred_at') ?? ['occurred_at'];
-  const timeColumns = timeNames.flatMap((name) =>
-    columns.filter((c) => c.name.toLowerCase() === name).map((c) => c.index),
-  );
-  const width = columns.reduce((w, c) => Math.max(w, c.index + 1), 0);
-  return { header: { columns, width, timeColumns }, ignored };
-}
-
-type Built =
-  | { ok: true; line: number; body: string; unreadableTime: boolean }
-  | { ok: false; error: ImportRowError };
-
-/** True when the row gives an event time the pipeline will not read (and so replaces with now). */
-function hasUnreadableTime(cells: string[], header: Header): boolean {
-  const value = header.timeColumns.map((i) => (cells[i] ?? '').trim()).find((v) => v !== '');
-  if (value === undefined || detectMacro(value) !== null) return false;
-  return !parseTimestamp(value, new Date()).ok;
-}
-
-function buildRow(row: Extract<SheetRow, { kind: 'cells' }>, header: Header, strictWidth: boolean): Built {
-  const fail = (reason: string): Built => ({
-    ok: false,
-    error: { line: row.line, code: 'unparsable_row', reason },
-  });
-  if (strictWidth) {
-    const beyond = row.cells.findIndex((cell, i) => i >= header.width && cell.trim() !== '');
-    if (beyond !== -1) {
-      return fail(
-        `value in column ${beyond + 1}, right of the ${header.width} columns the header names ` +
-          '(a comma inside an unquoted value?)',
-      );
-    }
-  }
-  const entries: Array<[string, string]> = [];
-  for (const column of header.columns) {
-    const problem = row.problems?.get(column.index);
-    if (problem !== undefined) return fail(`column "${column.name}" ${problem}`);
-    const value = row.cells[column.index] ?? '';
-    if (value !== '') entries.push([column.name, value]);
-  }
-  // fromEntries defines own properties, so a column named __proto__ stays a column.
-  return {
-    ok: true,
-    line: row.line,
-    body: JSON.stringify(Object.fromEntries(entries)),
-    unreadableTime: hasUnreadableTime(row.cells, header),
-  };
-}
-
-function isBlank(row: SheetRow): boolean {
-  return row.kind === 'cells' && row.cells.every((cell) => cell.trim() === '') && !row.problems?.size;
-}
-
-/** Parse, map and validate without storing: what `ingest` would answer, duplicates aside. */
-/** A dry run: every step but the write. */
+/** A dry run: every step but the write; what `ingest` would answer, duplicates aside. */
 async function checkOnly(ctx: AppContext, raw: RawPostback): Promise<Verdict> {
   const check = await ctx.ingestor.check(raw);
   return check.status === 'valid' ? { status: 'accepted', eventId: 0 } : check;
@@ -243,7 +138,12 @@ class ErrorList {
   }
 }
 
-async function openRows(path: string, format: ImportFormat, fileName: string, sheet: string | undefined) {
+export async function openRows(
+  path: string,
+  format: ImportFormat,
+  fileName: string,
+  sheet: string | undefined,
+): Promise<RowReader> {
   try {
     if (format === 'xlsx') return await openXlsx(path, sheet);
     const base = basename(fileName, extname(fileName));
@@ -253,9 +153,70 @@ async function openRows(path: string, format: ImportFormat, fileName: string, sh
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new AppError('not_found', `no such file: ${path}`, { field: 'file' });
     if (code === 'EISDIR') throw new AppError('bad_request', `${path} is a directory`, { field: 'file' });
-    throw new AppError('unprocessable', `cannot read ${path}: ${(error as Error).message}`, {
+    throw new AppError('unprocessable', `cannot read ${basename(fileName)}: ${(error as Error).message}`, {
       field: 'file',
     });
+  }
+}
+
+/** The source to import into, or a not_found error listing the ones there are. */
+export async function resolveSource(ctx: AppContext, slug: string): Promise<CompiledSource> {
+  const source = await ctx.sources.get(slug);
+  if (source) return source;
+  const known = ctx.sources
+    .list()
+    .map((s) => s.slug)
+    .sort();
+  const hint =
+    known.length > 0
+      ? `known sources: ${known.join(', ')}`
+      : 'no sources yet: start the server once (it creates the built-in ones) or run "affpanel source add"';
+  throw new AppError('not_found', `unknown source "${slug}" (${hint})`, { field: 'source' });
+}
+
+/** Checks the `sheet` option: 1 to FIELD_MAX_LENGTH.sheet characters when given. */
+export function checkSheetName(sheet: string | undefined): void {
+  if (sheet !== undefined && (sheet.trim() === '' || sheet.length > FIELD_MAX_LENGTH.sheet)) {
+    throw new AppError('bad_request', `sheet name must be 1-${FIELD_MAX_LENGTH.sheet} characters`, {
+      field: 'sheet',
+    });
+  }
+}
+
+/** How a row's position is named: CSV rows by file line, XLSX rows by sheet row. */
+export function rowWord(format: ImportFormat): 'line' | 'row' {
+  return format === 'xlsx' ? 'row' : 'line';
+}
+
+/** The raw postback one row becomes: its cells as a JSON body, on the `import` channel. */
+export function rowPostback(source: CompiledSource, body: string, defaultSheet: string): RawPostback {
+  return {
+    channel: 'import',
+    sourceSlug: source.slug,
+    method: 'IMPORT',
+    rawQuery: '',
+    rawBody: body,
+    contentType: 'application/json',
+    url: '/import',
+    headers: {},
+    ip: null,
+    userAgent: null,
+    receivedAt: new Date(),
+    defaultSheet,
+  };
+}
+
+interface PendingRow {
+  line: number;
+  body: string;
+  unreadableTime: boolean;
+}
+
+/** An accepted row whose event time could not be read: the summary points at the first. */
+function noteTimeFallback(summary: ImportSummary, line: number): void {
+  summary.timeFallbacks.rows++;
+  if (summary.timeFallbacks.firstLine === null || line < summary.timeFallbacks.firstLine) {
+    summary.timeFallbacks.firstLine = line;
   }
 }
 
@@ -263,7 +224,8 @@ async function openRows(path: string, format: ImportFormat, fileName: string, sh
  * Imports `path` into the source `options.sourceSlug`. Resolves with the counts and the first row
  * errors once every accepted row is stored. Throws an AppError before storing anything when the
  * file or the options are unusable (bad_request / not_found / unprocessable), and an
- * ImportAbortedError (with the counts so far) when storage fails part-way.
+ * ImportAbortedError (with the counts so far) when storage fails part-way. In all-or-nothing mode
+ * any throw means nothing was stored.
  */
 export async function importFile(
   ctx: AppContext,
@@ -274,31 +236,16 @@ export async function importFile(
   const started = performance.now();
   const fileName = options.fileName ?? path;
   const format = formatOf(fileName);
-  if (
-    options.sheet !== undefined &&
-    (options.sheet.trim() === '' || options.sheet.length > FIELD_MAX_LENGTH.sheet)
-  ) {
-    throw new AppError('bad_request', `sheet name must be 1-${FIELD_MAX_LENGTH.sheet} characters`, {
-      field: 'sheet',
-    });
-  }
-  const source = await ctx.sources.get(options.sourceSlug);
-  if (!source) {
-    const known = ctx.sources
-      .list()
-      .map((s) => s.slug)
-      .sort();
-    const hint =
-      known.length > 0
-        ? `known sources: ${known.join(', ')}`
-        : 'no sources yet: start the server once (it creates the built-in ones) or run "affpanel source add"';
-    throw new AppError('not_found', `unknown source "${options.sourceSlug}" (${hint})`, { field: 'source' });
-  }
+  checkSheetName(options.sheet);
+  const source = await resolveSource(ctx, options.sourceSlug);
   const dryRun = options.dryRun ?? false;
-  /** How a row's position is named: CSV rows by file line, XLSX rows by sheet row. */
-  const where = format === 'xlsx' ? 'row' : 'line';
+  const where = rowWord(format);
   const chunkSize = Math.max(1, Math.min(options.chunkSize ?? DEFAULT_CHUNK, ctx.config.ingest.queueMax));
   const errors = new ErrorList(options.maxErrors ?? DEFAULT_MAX_ERRORS);
+  const held = options.allOrNothing && !dryRun ? new HeldWrites(ctx, chunkSize) : null;
+  const ingestor: Ingestor = held?.ingestor ?? ctx.ingestor;
+  /** All-or-nothing: the rows whose (provisional) acceptance waits for the commit, by placeholder id. */
+  const heldRows = new Map<number, PendingRow>();
 
   const reader: RowReader = await openRows(path, format, fileName, options.sheet);
   const defaultSheet = reader.sheet.slice(0, FIELD_MAX_LENGTH.sheet);
@@ -325,26 +272,23 @@ export async function importFile(
     summary.rejectedByCode[error.code] = (summary.rejectedByCode[error.code] ?? 0) + 1;
     errors.add(error);
   };
-
-  const submit = (body: string): Promise<Verdict> => {
-    const raw: RawPostback = {
-      channel: 'import',
-      sourceSlug: source.slug,
-      method: 'IMPORT',
-      rawQuery: '',
-      rawBody: body,
-      contentType: 'application/json',
-      url: '/import',
-      headers: {},
-      ip: null,
-      userAgent: null,
-      receivedAt: new Date(),
-      defaultSheet,
-    };
-    return dryRun ? checkOnly(ctx, raw) : ctx.ingestor.ingest(raw);
+  const aborted = (message: string, failure: unknown): ImportAbortedError => {
+    summary.seconds = (performance.now() - started) / 1000;
+    if (held) {
+      summary.accepted = 0;
+      summary.duplicates = 0;
+      summary.timeFallbacks = { rows: 0, firstLine: null };
+    }
+    const detail = failure instanceof Error ? failure.message : String(failure);
+    return new ImportAbortedError(`${message}: ${detail}`, summary, failure);
   };
 
-  let pending: Array<{ line: number; body: string; unreadableTime: boolean }> = [];
+  const submit = (body: string): Promise<Verdict> => {
+    const raw = rowPostback(source, body, defaultSheet);
+    return dryRun ? checkOnly(ctx, raw) : ingestor.ingest(raw);
+  };
+
+  let pending: PendingRow[] = [];
   const flush = async () => {
     const batch = pending;
     pending = [];
@@ -352,7 +296,7 @@ export async function importFile(
     let failure: unknown = null;
     results.forEach((result, i) => {
       const row = batch[i];
-      const line = row?.line ?? 0;
+      if (!row) return;
       if (result.status === 'rejected') {
         failure ??= result.reason;
         return;
@@ -360,22 +304,15 @@ export async function importFile(
       const verdict = result.value;
       if (verdict.status === 'accepted') {
         summary.accepted++;
-        if (row?.unreadableTime) {
-          summary.timeFallbacks.rows++;
-          if (summary.timeFallbacks.firstLine === null || line < summary.timeFallbacks.firstLine) {
-            summary.timeFallbacks.firstLine = line;
-          }
-        }
+        if (held) heldRows.set(verdict.eventId, row);
+        else if (row.unreadableTime) noteTimeFallback(summary, row.line);
       } else if (verdict.status === 'duplicate') summary.duplicates++;
-      else reject({ line, code: verdict.rejection.code, reason: verdict.rejection.reason });
+      else reject({ line: row.line, code: verdict.rejection.code, reason: verdict.rejection.reason });
     });
     if (failure !== null) {
       // Rows whose write failed are neither stored nor counted: the import stops here.
       summary.rows -= results.filter((r) => r.status === 'rejected').length;
-      summary.seconds = (performance.now() - started) / 1000;
-      const first = `${where} ${batch[0]?.line ?? 0}`;
-      const detail = failure instanceof Error ? failure.message : String(failure);
-      throw new ImportAbortedError(`import stopped near ${first}: ${detail}`, summary, failure);
+      throw aborted(`import stopped near ${where} ${batch[0]?.line ?? 0}`, failure);
     }
     onProgress({
       rows: summary.rows,
@@ -407,6 +344,14 @@ export async function importFile(
       }
       summary.rows++;
       summary.lastLine = Math.max(summary.lastLine, row.line);
+      if (options.maxRows !== undefined && summary.rows > options.maxRows) {
+        throw new AppError(
+          'unprocessable',
+          `the file holds more than ${options.maxRows.toLocaleString('en-US')} rows (${where} ${row.line} ` +
+            'is one too many): split it, or import it with "affpanel import"',
+          { field: 'file' },
+        );
+      }
       if (row.kind === 'error') {
         reject({ line: row.line, code: row.code, reason: row.reason });
         continue;
@@ -421,9 +366,47 @@ export async function importFile(
     }
     if (header === null && !summary.interrupted) throw new AppError('unprocessable', 'the file is empty');
     await flush();
+  } catch (error) {
+    await held?.discard();
+    throw error;
   } finally {
     reader.close();
   }
+  if (held) await commitHeld(held, heldRows, summary, options, aborted);
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
+}
+
+/** All-or-nothing: stores every held row in one transaction and counts what it became. */
+async function commitHeld(
+  held: HeldWrites,
+  heldRows: ReadonlyMap<number, PendingRow>,
+  summary: ImportSummary,
+  options: ImportOptions,
+  aborted: (message: string, failure: unknown) => ImportAbortedError,
+): Promise<void> {
+  if (summary.interrupted) {
+    // Stopped before the end: the file was not read whole, so none of it is stored.
+    await held.discard();
+    summary.accepted = 0;
+    return;
+  }
+  options.onStore?.(summary.accepted);
+  let outcomes: Map<number, 'accepted' | 'duplicate'>;
+  try {
+    outcomes = await held.commit();
+  } catch (error) {
+    throw aborted('import failed while storing, nothing was stored', error);
+  }
+  summary.brands = held.brands(SUMMARY_BRANDS);
+  const span = held.span();
+  summary.occurred = span && { from: new Date(span.from).toISOString(), to: new Date(span.to).toISOString() };
+  summary.accepted = 0;
+  for (const [id, row] of heldRows) {
+    if (outcomes.get(id) === 'duplicate') summary.duplicates++;
+    else {
+      summary.accepted++;
+      if (row.unreadableTime) noteTimeFallback(summary, row.line);
+    }
+  }
 }

@@ -8,6 +8,14 @@ import type { RejectionCode } from '../ingest/step.js';
 /** Why a row was not imported: a pipeline rejection code, or `unparsable_row` for a row the reader could not read. */
 export type ImportErrorCode = RejectionCode | 'unparsable_row';
 
+/** A row that was not imported, where it is and why. */
+export interface ImportRowError {
+  /** CSV: the file line the row starts on. XLSX: the sheet row number. */
+  line: number;
+  code: ImportErrorCode;
+  reason: string;
+}
+
 export type SheetRow =
   | {
       kind: 'cells';

@@ -123,6 +123,45 @@ function isVisible(sheet: SheetInfo): boolean {
   return sheet.state === undefined || sheet.state === 'visible';
 }
 
+const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function xmlText(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (whole, name: string) => {
+    if (name.startsWith('#x') || name.startsWith('#X'))
+      return String.fromCodePoint(Number.parseInt(name.slice(2), 16));
+    if (name.startsWith('#')) return String.fromCodePoint(Number(name.slice(1)));
+    return XML_ENTITIES[name] ?? whole;
+  });
+}
+
+function xmlAttribute(tag: string, name: string): string | undefined {
+  const match = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`).exec(tag);
+  const value = match?.[1] ?? match?.[2];
+  return value === undefined ? undefined : xmlText(value);
+}
+
+/** The worksheets of a workbook in their tab order, from its sheet list (`xl/workbook.xml`). */
+export async function listSheets(path: string): Promise<Array<{ name: string; visible: boolean }>> {
+  let xml: string;
+  try {
+    const directory = await unzipper.Open.file(path);
+    const entry = directory.files.find((file) => file.path === 'xl/workbook.xml');
+    if (!entry) throw new Error('it has no sheet list (xl/workbook.xml)');
+    xml = (await entry.buffer()).toString('utf8');
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new AppError('unprocessable', `cannot read the XLSX file (${detail})`, { field: 'file' });
+  }
+  const sheets: Array<{ name: string; visible: boolean }> = [];
+  for (const [tag] of xml.matchAll(/<(?:\w+:)?sheet\b[^>]*>/g)) {
+    const name = xmlAttribute(tag, 'name');
+    if (name === undefined) continue;
+    const state = xmlAttribute(tag, 'state');
+    sheets.push({ name, visible: state === undefined || state === 'visible' });
+  }
+  return sheets;
+}
+
 /**
  * Opens the worksheet `wanted` (exact name, else the one name that matches ignoring case), or the
  * first visible worksheet. Throws when the file is not an XLSX workbook or has no such sheet.

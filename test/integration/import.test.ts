@@ -1,8 +1,8 @@
 /**
  * File import against a real database: CSV and XLSX rows through the postback pipeline, counts,
  * row errors with the right line (file line for CSV, sheet row for XLSX), the `sheet` default,
- * quoted CSV fields, formula-looking text kept verbatim, dry runs storing nothing, and files
- * refused before anything is stored.
+ * quoted CSV fields, formula-looking text kept verbatim, dry runs storing nothing, files
+ * refused before anything is stored, and the all-or-nothing mode of the web import.
  */
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -465,6 +465,92 @@ describe('stopping part-way', () => {
     } finally {
       await ctx.close();
     }
+  });
+});
+
+describe('all or nothing (the web import)', () => {
+  it('stores every row in one go once the file has been read, with the same counts as streaming', async () => {
+    const p = unique('aon');
+    const path = await csvFile(
+      'aon.csv',
+      [
+        'event,brand,amount,transaction_id,timestamp',
+        `reg,aonbrand,,${p}-1,2024-05-01T12:00:00Z`,
+        `ftd,aonbrand,5,${p}-2,yesterday`,
+        `zzz,aonbrand,,${p}-3,`,
+        `ftd,aonbrand,5,${p}-2,`,
+      ].join('\n'),
+    );
+    let storing: number | null = null;
+    const summary = await importFile(t.ctx, path, {
+      sourceSlug: SOURCE,
+      allOrNothing: true,
+      chunkSize: 2,
+      onStore: (rows) => {
+        storing = rows;
+      },
+    });
+    // Three valid rows go into the one transaction; the last is a duplicate of the second.
+    expect(storing).toBe(3);
+    expect(summary).toMatchObject({
+      rows: 4,
+      accepted: 2,
+      duplicates: 1,
+      rejected: 1,
+      timeFallbacks: { rows: 1, firstLine: 3 },
+      brands: ['aonbrand'],
+    });
+    expect(summary.occurred?.from).toBe('2024-05-01T12:00:00.000Z');
+    expect(lines(summary)).toEqual([[4, 'unknown_event']]);
+    expect((await eventsWith(p)).map((e) => e.transaction_id)).toEqual([`${p}-1`, `${p}-2`]);
+    const rejected = await t.ctx.db.kysely
+      .selectFrom('rejections')
+      .select('reason_code')
+      .where('raw_body', 'like', `%${p}-3%`)
+      .execute();
+    expect(rejected).toEqual([{ reason_code: 'unknown_event' }]);
+  });
+
+  it('stores nothing, not even rejections, when stopped before the end of the file', async () => {
+    const p = unique('aonstop');
+    const rows = ['event,brand,transaction_id', `bad,aonstop,${p}-000`];
+    for (let i = 1; i <= 40; i++) rows.push(`reg,aonstop,${p}-${String(i).padStart(3, '0')}`);
+    const path = await csvFile('aon-stop.csv', rows.join('\n'));
+    const controller = new AbortController();
+    const summary = await importFile(
+      t.ctx,
+      path,
+      { sourceSlug: SOURCE, allOrNothing: true, chunkSize: 10, signal: controller.signal },
+      (progress) => {
+        if (progress.rows >= 20) controller.abort();
+      },
+    );
+    expect(summary).toMatchObject({ interrupted: true, accepted: 0, duplicates: 0 });
+    expect(await eventsWith(p)).toEqual([]);
+    const rejected = await t.ctx.db.kysely
+      .selectFrom('rejections')
+      .select('id')
+      .where('raw_body', 'like', `%${p}-000%`)
+      .execute();
+    expect(rejected).toEqual([]);
+  });
+
+  it('stores nothing when the file holds more rows than allowed, however late the limit is met', async () => {
+    const p = unique('aonmax');
+    const rows = ['event,brand,transaction_id'];
+    for (let i = 1; i <= 30; i++) rows.push(`reg,aonmax,${p}-${String(i).padStart(3, '0')}`);
+    const path = await csvFile('aon-max.csv', rows.join('\n'));
+    const error = await importFile(t.ctx, path, {
+      sourceSlug: SOURCE,
+      allOrNothing: true,
+      chunkSize: 5,
+      maxRows: 29,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).message).toBe(
+      'the file holds more than 29 rows (line 31 is one too many): split it, or import it with "affpanel import"',
+    );
+    expect(await eventsWith(p)).toEqual([]);
   });
 });
 

@@ -105,6 +105,7 @@ export const router = createBrowserRouter([
                 lazy: () => import('./routes/rejections'),
                 handle: h('Rejections'),
               },
+              { path: 'admin/import', lazy: () => import('./routes/import'), handle: h('Import') },
               { path: 'admin/audit', lazy: () => import('./routes/audit'), handle: h('Audit log') },
             ],
           },

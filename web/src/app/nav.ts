@@ -22,6 +22,7 @@ export const ADMIN_NAV: NavItem[] = [
   { to: '/admin/brands', label: 'Brands admin', icon: '◇' },
   { to: '/admin/rejections', label: 'Rejections', icon: '⊘' },
   { to: '/admin/broken-tags', label: 'Broken Tags', icon: '⚠' },
+  { to: '/admin/import', label: 'Import', icon: '⇪' },
   { to: '/settings/users', label: 'Users', icon: '☺' },
   { to: '/settings/api-clients', label: 'API Clients', icon: '⊶' },
   { to: '/settings/bots', label: 'Bots', icon: '✈' },
