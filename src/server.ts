@@ -24,6 +24,7 @@ import { apiEventRoutes } from './routes/api-events/index.js';
 import { authErrorPage, wantsAuthErrorPage } from './routes/auth/error-page.js';
 import { authRoutes } from './routes/auth/index.js';
 import { healthRoutes } from './routes/health/index.js';
+import { liveRoutes } from './routes/live/index.js';
 import { postbackRoutes } from './routes/postback/index.js';
 import { webRoutes } from './routes/web/index.js';
 
@@ -148,6 +149,7 @@ export async function buildServer(
   await app.register(withAccess('public', (scope) => postbackRoutes(scope, ctx)));
   await app.register(withAccess('client', (scope) => apiEventRoutes(scope, ctx)));
   await app.register(withAccess('reader', (scope) => analyticsRoutes(scope, ctx)));
+  await app.register(withAccess('reader', (scope) => liveRoutes(scope, ctx)));
   await app.register(async (scope) => authRoutes(scope, ctx));
   await app.register(
     withAccess('admin', async (scope) => {

@@ -1,7 +1,8 @@
 /**
  * Dashboard `/`: filters (period in the top bar, brand, source) in the URL; six KPI cards (CPA
  * highlighted), Revenue when CPA revenue > 0, three conversion cards; the activity chart (hourly
- * for Today/Yesterday) and the recent-events feed, refreshed on focus.
+ * for Today/Yesterday) and the recent-events feed: new events arrive at its top by server push
+ * (with a Live mark), and the figures follow; refreshed on focus too.
  */
 import { useMemo } from 'react';
 import { PAGE_PERIODS, usePeriod } from '../../lib/periods';
@@ -11,9 +12,11 @@ import { InboxIcon } from '../../ui/icons';
 import { KpiCards, RateCards, RevenueCard } from '../../ui/kpi';
 import { EmptyState, ErrorState, Skeleton } from '../../ui/states';
 import { BrandSelect, ClearFilters, SourceSelect } from '../shared/filter-fields';
+import { LiveIndicator } from './live-indicator';
 import { useRecentEvents, useSummary, useTimeseries } from './queries';
 import { RecentFeed } from './recent-feed';
 import { dashboardSearch } from './url-state';
+import { useDashboardLive } from './use-dashboard-live';
 
 export function DashboardPage() {
   const period = usePeriod(PAGE_PERIODS.dashboard);
@@ -24,7 +27,8 @@ export function DashboardPage() {
   );
   const summary = useSummary(params);
   const series = useTimeseries(params);
-  const recent = useRecentEvents(filters.brand);
+  const live = useDashboardLive(filters.brand, filters.source, period);
+  const recent = useRecentEvents(filters.brand, live.status === 'live');
   const active = (filters.brand ? 1 : 0) + (filters.source ? 1 : 0);
 
   return (
@@ -82,8 +86,9 @@ export function DashboardPage() {
         <section className="card" aria-labelledby="recent-title">
           <div className="card-head">
             <h2 id="recent-title">Recent events</h2>
-            <span className="muted" style={{ fontSize: 12 }}>
-              last 15
+            <span className="recent-meta">
+              <LiveIndicator status={live.status} />
+              <span className="muted">last 15</span>
             </span>
           </div>
           {recent.isError && !recent.data ? (
@@ -95,7 +100,7 @@ export function DashboardPage() {
                 URL.
               </EmptyState>
             ) : (
-              <RecentFeed rows={recent.data.rows} />
+              <RecentFeed rows={recent.data.rows} fresh={live.fresh} />
             )
           ) : (
             <div style={{ padding: 14, display: 'grid', gap: 12 }} aria-busy="true">

@@ -1,4 +1,4 @@
-/** The dashboard's data: summary, activity series and the recent-events feed. */
+/** The dashboard's data: summary, activity series and the recent-events feed (see use-dashboard-live). */
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../api/client';
 import type { RecentEvents, Summary, Timeseries } from '../../api/types';
@@ -27,13 +27,22 @@ export function useTimeseries(params: DashboardParams) {
   });
 }
 
-/** Always fresh on refocus, and polled every 30 s until the server pushes events. */
-export function useRecentEvents(brand: string | undefined) {
+/** The feed's length, as the description says: the last 15 events. */
+export const FEED_SIZE = 15;
+
+export const recentKey = (brand: string | undefined) => ['recent', { brand }] as const;
+
+/**
+ * Always fresh on refocus. While the live stream pushes arrivals (`live`) nothing is polled;
+ * without it (connecting, offline) the feed is polled every 30 s.
+ */
+export function useRecentEvents(brand: string | undefined, live: boolean) {
   return useQuery({
-    queryKey: ['recent', { brand }],
-    queryFn: ({ signal }) => api.get<RecentEvents>('/api/v1/events/recent', { brand, limit: 15 }, signal),
+    queryKey: recentKey(brand),
+    queryFn: ({ signal }) =>
+      api.get<RecentEvents>('/api/v1/events/recent', { brand, limit: FEED_SIZE }, signal),
     staleTime: 0,
     refetchOnWindowFocus: 'always',
-    refetchInterval: 30_000,
+    refetchInterval: live ? false : 30_000,
   });
 }

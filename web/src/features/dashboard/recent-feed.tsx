@@ -1,14 +1,30 @@
-/** The last events, newest first: type badge, brand (or source on a brand's page) and time ago. */
+/**
+ * The last events, newest first: type badge, brand (or source on a brand's page) and time ago.
+ * Rows whose id is in `fresh` (just pushed by the server) are highlighted for a moment.
+ */
 import { Link } from 'react-router';
 import type { EventItem } from '../../api/types';
 import { formatUtc, timeAgo } from '../../lib/format';
 import { TypeBadge } from '../../ui/badge';
 
-export function RecentFeed({ rows, show = 'brand' }: { rows: EventItem[]; show?: 'brand' | 'source' }) {
+export function RecentFeed({
+  rows,
+  show = 'brand',
+  fresh,
+}: {
+  rows: EventItem[];
+  show?: 'brand' | 'source';
+  fresh?: ReadonlySet<number>;
+}) {
   return (
     <ul className="feed" data-testid="recent-feed">
       {rows.map((e) => (
-        <li key={e.id} className={e.is_test ? 'test-event' : ''} data-id={e.id}>
+        <li
+          key={e.id}
+          className={`${e.is_test ? 'test-event' : ''} ${fresh?.has(e.id) ? 'live-new' : ''}`.trim()}
+          data-id={e.id}
+          data-fresh={fresh?.has(e.id) ? 'true' : undefined}
+        >
           <TypeBadge type={e.type} />
           {show === 'brand' ? (
             <Link

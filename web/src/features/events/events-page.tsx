@@ -1,7 +1,8 @@
 /**
  * Events `/events`: the postback log, newest first, 50 a page with a 7-button window; filters in
  * the URL with an active-filter badge and Clear; test events at 60 % opacity; the detail panel;
- * CSV/XLSX export of the whole filtered log.
+ * CSV/XLSX export of the whole filtered log. New events arrive by server push (use-events-live):
+ * on page 1 they appear at the top, highlighted; on other pages a notice counts them.
  */
 import { useCallback, useMemo, useState } from 'react';
 import { toQueryString } from '../../api/client';
@@ -11,11 +12,29 @@ import { DataTable } from '../../ui/data-table';
 import { DownloadIcon, InboxIcon } from '../../ui/icons';
 import { Pagination } from '../../ui/pagination';
 import { EmptyState, ErrorState, TableSkeleton } from '../../ui/states';
+import { LiveIndicator } from '../dashboard/live-indicator';
 import { eventColumns } from './event-columns';
 import { EventDetailPanel } from './event-detail';
 import { EventFilters } from './event-filters';
 import { useEventsPage } from './queries';
 import { activeFilterCount, CLEARED, eventsApiParams, eventsSearch } from './url-state';
+import { type Missed, useEventsLive } from './use-events-live';
+
+function NewEventsNotice({ missed, onShow }: { missed: Missed; onShow: () => void }) {
+  if (missed === 0) return null;
+  const what =
+    missed === null ? 'Many new events' : `${formatCount(missed)} new ${missed === 1 ? 'event' : 'events'}`;
+  return (
+    <div className="live-notice" role="status" data-testid="new-events">
+      <span>
+        <strong className="num">{what}</strong> since this page was loaded
+      </span>
+      <button type="button" className="btn" onClick={onShow}>
+        Show newest
+      </button>
+    </div>
+  );
+}
 
 function browserZone(): string {
   try {
@@ -33,6 +52,7 @@ export function EventsPage() {
   const filters = useMemo(() => eventsApiParams(search), [search]);
   const params = useMemo(() => ({ ...filters, page: search.page, page_size: 50 }), [filters, search.page]);
   const events = useEventsPage(params);
+  const live = useEventsLive(search);
   const open = useCallback((id: number) => set({ event: id }), [set]);
   const close = useCallback(() => set({ event: undefined }), [set]);
   const columns = useMemo(() => eventColumns(open), [open]);
@@ -58,6 +78,7 @@ export function EventsPage() {
           )}
         </div>
         <div className="toolbar">
+          <LiveIndicator status={live.status} />
           <button
             type="button"
             className="btn"
@@ -84,6 +105,17 @@ export function EventsPage() {
       </div>
 
       {filtersOpen ? <EventFilters search={search} set={set} /> : null}
+
+      <NewEventsNotice
+        missed={live.missed}
+        onShow={() => {
+          live.clearMissed();
+          set({ page: 1 });
+        }}
+      />
+      <div className="sr-only" aria-live="polite">
+        {live.announced}
+      </div>
 
       {events.isError && !data ? (
         <div className="card">
@@ -113,7 +145,8 @@ export function EventsPage() {
             columns={columns}
             data={data.rows}
             rowProps={(row) => ({
-              className: row.original.is_test ? 'test-event' : '',
+              className:
+                `${row.original.is_test ? 'test-event' : ''} ${live.fresh.has(row.original.id) ? 'live-new' : ''}`.trim(),
               onClick: () => open(row.original.id),
               'data-id': String(row.original.id),
             })}
