@@ -1,6 +1,7 @@
 /**
  * Before the end-to-end run: build (unless E2E_SKIP_BUILD=1), make a demo database (20,000
- * events), start `node dist/main.js` on a free port with a Telegram login bot configured, and
+ * events), start a fake Telegram Bot API (helpers/fake-telegram.ts), start `node dist/main.js` on
+ * a free port with a Telegram login bot configured and bot messages going to the fake, and
  * save three browser sessions: the bootstrap admin (the one-time link printed on stdout), a
  * viewer the admin adds, and a first-time Telegram login that stays PENDING.
  */
@@ -10,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from '@playwright/test';
+import { startFakeTelegram } from './fake-telegram';
 import { type E2EState, STATE_DIR, STATE_FILE, storageOf } from './state';
 import { signedTelegramLogin } from './telegram';
 
@@ -92,6 +94,7 @@ export default async function globalSetup(): Promise<void> {
   rmSync(STATE_DIR, { recursive: true, force: true });
   mkdirSync(STATE_DIR, { recursive: true });
   const workDir = mkdtempSync(join(tmpdir(), 'affpanel-e2e-db-'));
+  const telegram = await startFakeTelegram();
   const port = await freePort();
   const baseURL = `http://127.0.0.1:${port}`;
   const env = {
@@ -103,6 +106,7 @@ export default async function globalSetup(): Promise<void> {
     TELEGRAM_LOGIN_BOT_TOKEN: BOT_TOKEN,
     TELEGRAM_LOGIN_BOT_NAME: 'affpanel_e2e_bot',
     LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
+    TELEGRAM_API_BASE_URL: telegram.apiBaseUrl,
   };
   run(process.execPath, ['bin/affpanel.js', 'demo', '--events', '20000'], env);
   const sources = run(process.execPath, ['bin/affpanel.js', 'source', 'list'], env);
@@ -135,6 +139,7 @@ export default async function globalSetup(): Promise<void> {
     botToken: BOT_TOKEN,
     sessions: { admin: storageOf('admin'), viewer: storageOf('viewer'), pending: storageOf('pending') },
     postback: { slug: 'referon', key: referon[1] },
+    telegram,
   };
   writeFileSync(STATE_FILE, JSON.stringify(state, null, 2));
   process.env.E2E_BASE_URL = baseURL;

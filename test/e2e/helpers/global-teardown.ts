@@ -1,5 +1,6 @@
-/** After the run: stop the server global setup started and remove its database. */
+/** After the run: stop the server and the fake Telegram API global setup started; remove the database. */
 import { rmSync } from 'node:fs';
+import { stopFakeTelegram } from './fake-telegram';
 import { e2eState } from './state';
 
 export default async function globalTeardown(): Promise<void> {
@@ -15,5 +16,6 @@ export default async function globalTeardown(): Promise<void> {
     // already gone
   }
   await new Promise((resolve) => setTimeout(resolve, 500));
+  await stopFakeTelegram(state.telegram.controlUrl);
   if (process.env.E2E_KEEP !== '1') rmSync(state.workDir, { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
 /**
- * What global setup hands to the tests: the server's address, its database and the saved
- * browser sessions of an admin, a viewer and a pending person. Kept in one file in a fixed
- * temporary folder (E2E_STATE_DIR to move it).
+ * What global setup hands to the tests: the server's address, its database, the saved browser
+ * sessions of an admin, a viewer and a pending person, and the fake Telegram Bot API the server
+ * sends bot messages to. Kept in one file in a fixed temporary folder (E2E_STATE_DIR to move it).
  */
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +20,11 @@ export interface E2EState {
   sessions: { admin: string; viewer: string; pending: string };
   /** A source slug and key to post test events with. */
   postback: { slug: string; key: string };
+  /**
+   * The fake Telegram Bot API (TELEGRAM_API_BASE_URL of the server): `GET {controlUrl}/calls`
+   * lists every call it received (see helpers/fake-telegram.ts).
+   */
+  telegram: { apiBaseUrl: string; controlUrl: string };
 }
 
 let cached: E2EState | null = null;

@@ -1,10 +1,5 @@
-import { NotBuiltYet } from '../ui/coming';
+import { BotsPage } from '../features/bots/bots-page';
 
 export function Component() {
-  return (
-    <NotBuiltYet
-      page="Bots"
-      detail="The Telegram bots page arrives with the bots API (being built now): create a bot, its scope and template, test message, health and deliveries."
-    />
-  );
+  return <BotsPage />;
 }
