@@ -14,13 +14,16 @@ const PAGES = [
   '/admin/broken-tags',
   '/settings/users',
   '/settings/api-clients',
+  '/settings/bots',
+  '/admin/rejections',
+  '/admin/audit',
   '/settings',
 ];
 
 test.use({ viewport: { width: 390, height: 844 } });
 
 test('no page overflows a 390 px screen', async ({ page }) => {
-  test.setTimeout(60_000);
+  test.setTimeout(120_000);
   for (const path of PAGES) {
     await page.goto(path);
     await settled(page);
