@@ -11,6 +11,7 @@ import { DEFAULT_RETENTION, pruneExpired } from './housekeeping/prune-expired.js
 import { DerivedRollups, type RollupFolder } from './ingest/derived-rollups.js';
 import { Ingestor } from './ingest/ingestor.js';
 import { SqliteWriter } from './ingest/sqlite-writer.js';
+import { storeBatch, type WriteItem, type WriteResult } from './ingest/store-batch.js';
 import { Notifier } from './notify/notifier.js';
 import { SourceDirectory } from './sources/source-directory.js';
 
@@ -20,6 +21,11 @@ export interface AppContext {
   sources: SourceDirectory;
   brands: BrandDirectory;
   ingestor: Ingestor;
+  /**
+   * Stores already-checked items (the demo generator): through the writer thread when there is
+   * one, so every write to a SQLite file goes through one connection and never waits for a lock.
+   */
+  store(items: WriteItem[]): Promise<WriteResult[]>;
   /** The daily/dimension/orphan rollups, folded in behind the ingest path; readers catch up first. */
   derived: RollupFolder;
   /** Telegram bots: the outbox is written by ingest always; sending runs only when started. */
@@ -94,11 +100,12 @@ export async function createContext(config: Config, options: ContextOptions = {}
     (config.ingest.writer === 'thread' || (config.ingest.writer === 'auto' && SqliteWriter.available()));
   const writer =
     useThread && db.sqlitePath ? new SqliteWriter(db.sqlitePath, config.sqliteBusyTimeoutMs) : null;
+  const store = writer
+    ? (items: WriteItem[]) => writer.storeBatch(items)
+    : (items: WriteItem[]) => storeBatch(db, brands, items);
   const ingestor = writer
-    ? new Ingestor(db, sources, brands, { ...config.ingest, maxInFlight: 2 }, (items) =>
-        writer.storeBatch(items),
-      )
-    : new Ingestor(db, sources, brands, config.ingest);
+    ? new Ingestor(db, sources, brands, { ...config.ingest, maxInFlight: 2 }, store)
+    : new Ingestor(db, sources, brands, config.ingest, store);
   const derived: RollupFolder = writer ? writerFolder(writer) : new DerivedRollups(db);
   derived.start(1000, () => {
     // A failed fold leaves its events queued; the next run (or a reader) retries them.
@@ -116,6 +123,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     sources,
     brands,
     ingestor,
+    store,
     derived,
     notifier,
     startedAt: new Date(),

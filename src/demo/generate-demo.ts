@@ -1,12 +1,13 @@
 /**
  * `affpanel demo`: a realistic dataset written through the same storage path as postbacks
- * (storeBatch: brands, events, dedup index, hourly rollups). Player journeys walk the funnel
- * CLICK -> REG -> FTD (+ its DEP) -> REDEP/DEP -> CPA with per-deal rates, spread over the chosen
- * span with a time-of-day curve. The same seed gives the same dataset relative to the run's clock.
+ * (ctx.store: brands, events, dedup index, hourly rollups; on SQLite through the writer thread
+ * that also folds the derived rollups, so the two never wait on each other). Journeys walk the
+ * funnel CLICK -> REG -> FTD (+ its DEP) -> REDEP/DEP -> CPA with per-deal rates, spread over the
+ * chosen span with a time-of-day curve. The same seed gives the same dataset relative to the run's clock.
  */
 import type { AppContext } from '../context.js';
 import type { CanonicalEvent, EventType } from '../domain.js';
-import { storeBatch, type WriteItem } from '../ingest/store-batch.js';
+import type { WriteItem } from '../ingest/store-batch.js';
 import { createSource, seedBuiltInSources } from '../sources/source-service.js';
 import {
   buildDemoWorld,
@@ -176,7 +177,7 @@ export async function generateDemo(
   let batch: WriteItem[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    await storeBatch(ctx.db, ctx.brands, batch);
+    await ctx.store(batch);
     done += batch.length;
     batch = [];
     onProgress(done, options.events);
