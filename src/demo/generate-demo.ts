@@ -9,6 +9,7 @@ import type { AppContext } from '../context.js';
 import type { CanonicalEvent, EventType } from '../domain.js';
 import type { WriteItem } from '../ingest/store-batch.js';
 import { createSource, seedBuiltInSources } from '../sources/source-service.js';
+import { demoRejection } from './demo-rejections.js';
 import {
   buildDemoWorld,
   CLICK_SENDING_SOURCES,
@@ -42,6 +43,7 @@ export interface DemoSummary {
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
+const REJECTION_RATE = 1 / 300;
 const DEP_AMOUNTS = [10, 20, 25, 30, 50, 75, 100, 150, 200, 300, 500];
 
 async function ensureDemoSources(ctx: AppContext): Promise<DemoSource[]> {
@@ -177,16 +179,25 @@ export async function generateDemo(
   let batch: WriteItem[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    await ctx.store(batch);
+    await ctx.store(rejected.length > 0 ? [...batch, ...rejected] : batch);
+    rejected = [];
     done += batch.length;
     batch = [];
     onProgress(done, options.events);
     // Keep the derived rollups' backlog small, as the server's background folding does.
     if (done % (batchSize * 10) < batchSize) await ctx.derived.catchUp(batchSize * 2);
   };
+  const slugOf = new Map(sources.map((s) => [s.id, s.slug]));
+  let rejected: WriteItem[] = [];
   const emit = async (event: CanonicalEvent) => {
     if (done + batch.length >= options.events) return;
     batch.push({ kind: 'event', event });
+    // About one postback in 300 is refused (rotated keys, typos, unmapped words, bad amounts).
+    if (rng.chance(REJECTION_RATE))
+      rejected.push({
+        kind: 'rejection',
+        rejection: demoRejection(rng, event, slugOf.get(event.sourceId) ?? 'unknown', end),
+      });
     if (batch.length >= batchSize) await flush();
   };
 

@@ -56,6 +56,10 @@ test('a postback appears at the top of the dashboard feed and the KPIs follow, w
   await expect(page.getByTestId('live-indicator')).toHaveAttribute('data-status', 'live');
   await expect(page.getByTestId('live-indicator')).toHaveText('Live');
   await expect(page.getByText('No events yet')).toBeVisible();
+  // The empty feed sends an admin to the Link Generator.
+  await expect(
+    page.locator('[data-state="empty"]').getByRole('link', { name: 'Link Generator' }),
+  ).toHaveAttribute('href', '/links');
   await expect(page.locator('[data-kpi="REG"] .value')).toHaveText('0');
   await markDocument(page);
 

@@ -17,7 +17,7 @@ export const MAIN_NAV: NavItem[] = [
 ];
 
 export const ADMIN_NAV: NavItem[] = [
-  { to: '/links', label: 'Link Generator', icon: '⛓' },
+  { to: '/links', label: 'Link Generator', icon: '⇢' },
   { to: '/admin/sources', label: 'Sources admin', icon: '⌘' },
   { to: '/admin/brands', label: 'Brands admin', icon: '◇' },
   { to: '/admin/rejections', label: 'Rejections', icon: '⊘' },

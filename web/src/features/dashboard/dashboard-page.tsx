@@ -12,6 +12,7 @@ import { InboxIcon } from '../../ui/icons';
 import { KpiCards, RateCards, RevenueCard } from '../../ui/kpi';
 import { EmptyState, ErrorState, Skeleton } from '../../ui/states';
 import { BrandSelect, ClearFilters, SourceSelect } from '../shared/filter-fields';
+import { FirstPostbackHint } from '../shared/first-postback-hint';
 import { LiveIndicator } from './live-indicator';
 import { useRecentEvents, useSummary, useTimeseries } from './queries';
 import { RecentFeed } from './recent-feed';
@@ -96,8 +97,7 @@ export function DashboardPage() {
           ) : recent.data ? (
             recent.data.rows.length === 0 ? (
               <EmptyState title="No events yet" icon={<InboxIcon />}>
-                Send a first postback: <code>npx affpanel source list</code> prints each source’s postback
-                URL.
+                <FirstPostbackHint />
               </EmptyState>
             ) : (
               <RecentFeed rows={recent.data.rows} fresh={live.fresh} />

@@ -13,6 +13,7 @@ import { DownloadIcon, InboxIcon } from '../../ui/icons';
 import { Pagination } from '../../ui/pagination';
 import { EmptyState, ErrorState, TableSkeleton } from '../../ui/states';
 import { LiveIndicator } from '../dashboard/live-indicator';
+import { FirstPostbackHint } from '../shared/first-postback-hint';
 import { eventColumns } from './event-columns';
 import { EventDetailPanel } from './event-detail';
 import { EventFilters } from './event-filters';
@@ -133,8 +134,7 @@ export function EventsPage() {
             </EmptyState>
           ) : (
             <EmptyState title="No events yet" icon={<InboxIcon />}>
-              Send a first postback: <code>npx affpanel source list</code> prints each source’s postback URL
-              with its key.
+              <FirstPostbackHint />
             </EmptyState>
           )}
         </div>
