@@ -205,6 +205,25 @@ describe('analytics oracle', () => {
           new Map(affs.rows.map((r: { affiliate_id: string; events: number }) => [r.affiliate_id, r.events])),
         ).toEqual(wantAff);
 
+        // Sources: the one source's counts, revenue and trend (one rollup read serves all three).
+        const sources = await get(`/api/v1/sources?${range}`);
+        const cellxpert = sources.rows.find((r: { source: string }) => r.source === 'cellxpert');
+        for (const type of Object.values(TYPES)) expect(cellxpert.counts[type]).toBe(count(prod, type));
+        expect(cellxpert.events).toBe(prod.length);
+        expect(cellxpert.trend.reduce((sum: number, b: { events: number }) => sum + b.events, 0)).toBe(
+          prod.length,
+        );
+        const cpaRevenue = new Map<string, bigint>();
+        for (const s of prod)
+          if (s.type === 'CPA' && s.currency)
+            cpaRevenue.set(s.currency, (cpaRevenue.get(s.currency) ?? 0n) + s.micros);
+        expect(cellxpert.revenue).toEqual(
+          [...cpaRevenue.entries()]
+            .filter(([, v]) => v !== 0n)
+            .sort()
+            .map(([currency, v]) => ({ currency, amount: fmt(v) })),
+        );
+
         // Deals: REG, FTD and orphan FTDs per brand.
         const deals = await get(`/api/v1/deals?${range}`);
         for (const b of ['orb0', 'orb1', 'orb2']) {
