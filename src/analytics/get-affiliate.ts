@@ -1,6 +1,6 @@
 /**
  * One affiliate: totals, and the same figures by brand (rollup_hourly via its affiliate index),
- * by sub-ID and by tracking tag (rollup_dim). Never scans events.
+ * by sub-ID and by tracking tag (rollup_affiliate_dim). Never scans events.
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
@@ -16,7 +16,7 @@ import {
   toBigInt,
   toNumber,
 } from './metrics.js';
-import { sliceRange } from './rollup-ranges.js';
+import { bucketCondition, bucketReads } from './rollup-ranges.js';
 import { withAnalyticsTables } from './tables.js';
 
 export interface AffiliateBreakdownRow {
@@ -88,22 +88,11 @@ export async function getAffiliate(
   const bySub = new Map<string, Totals>();
   const byTag = new Map<string, Totals>();
   const adb = withAnalyticsTables(db.kysely);
-  const slices = sliceRange(range.from, range.to, true);
-  const reads = [
-    ...slices.days.map(([a, b]) => ({ grain: 'd', a, b, months: null as number[] | null })),
-    ...slices.hours.map(([a, b]) => ({
-      grain: 'd',
-      a: a - (a % 86_400_000),
-      b,
-      months: null as number[] | null,
-    })),
-    ...(slices.months.length > 0 ? [{ grain: 'm', a: 0, b: 0, months: slices.months }] : []),
-  ];
   const bumpSub = bumper(bySub);
   const bumpTag = bumper(byTag);
-  for (const r of reads) {
-    let q = adb
-      .selectFrom('rollup_dim')
+  for (const r of bucketReads(range.from, range.to, { months: true, weeks: false })) {
+    const q = adb
+      .selectFrom('rollup_affiliate_dim')
       .select([
         'dim',
         'value',
@@ -112,14 +101,10 @@ export async function getAffiliate(
         sql<string>`sum(event_count)`.as('n'),
         sql<string>`sum(amount_micros)`.as('amount'),
       ])
-      .where('grain', '=', r.grain)
-      .where('dim', 'in', ['sub', 'tag'])
       .where('affiliate_id', '=', affiliateId)
+      .where('dim', 'in', ['sub', 'tag'])
+      .where(bucketCondition(r))
       .where('is_test', 'in', filters.testFlags);
-    q =
-      r.months === null
-        ? q.where('bucket_start', '>=', r.a).where('bucket_start', '<', r.b)
-        : q.where('bucket_start', 'in', r.months);
     for (const row of await q.groupBy(['dim', 'value', 'type', 'currency']).execute())
       (row.dim === 'sub' ? bumpSub : bumpTag)(row.value, row.type, row.currency, row.n, row.amount);
   }

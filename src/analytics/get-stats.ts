@@ -1,9 +1,10 @@
 /**
  * Stats breakdown: one row per value of a dimension (source, tracking tag, sender, geo, sheet)
  * with the six counts and three rates, text-filtered, sorted and paged. Source rows come from
- * rollup_daily; tag/sender/geo/sheet rows from rollup_dim (months + days). Only when a brand or
- * source filter is combined with a tag/sender/geo/sheet breakdown — a cut those rollups do not
- * keep — does it read events, and then only the period's slice through the occurred_at index.
+ * rollup_daily; tag/sender/geo/sheet rows from rollup_value (months, weeks, days), or from
+ * rollup_affiliate_dim with an affiliate filter. Only when a brand or source filter is combined
+ * with a tag/sender/geo/sheet breakdown — a cut those rollups do not keep — does it read events,
+ * and then only the period's slice through the occurred_at index.
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
@@ -18,7 +19,7 @@ import {
   toNumber,
 } from './metrics.js';
 import { readRollups } from './read-rollups.js';
-import { sliceRange } from './rollup-ranges.js';
+import { bucketCondition, bucketReads } from './rollup-ranges.js';
 import { withAnalyticsTables } from './tables.js';
 
 export const STAT_DIMENSIONS = ['source', 'tag', 'sender', 'geo', 'sheet'] as const;
@@ -93,43 +94,43 @@ export async function listStatRows(db: Db, q: StatsQuery): Promise<StatRow[]> {
   } else if (q.filters.brandIds === null && q.filters.sourceIds === null) {
     const adb = withAnalyticsTables(db.kysely);
     const valueCol = q.dimension === 'sheet' ? 'value2' : 'value';
-    const slices = sliceRange(q.from, q.to, true);
-    const reads: Array<{ grain: 'd' | 'm'; from: number; to: number; months: number[] | null }> = [
-      ...slices.days.map(([a, b]) => ({ grain: 'd' as const, from: a, to: b, months: null })),
-      ...(slices.months.length > 0 ? [{ grain: 'm' as const, from: 0, to: 0, months: slices.months }] : []),
-      // Stats periods are whole days; an hour edge (never produced by periods.ts) reads its days.
-      ...slices.hours.map(([a, b]) => ({
-        grain: 'd' as const,
-        from: a - (a % 86_400_000),
-        to: b,
-        months: null,
-      })),
-    ];
+    const dim = DIM_COLUMN[q.dimension];
+    const affiliateId = q.filters.affiliateId;
+    // Stats periods are whole days; an hour edge (never produced by periods.ts) reads its whole day.
+    const reads = bucketReads(q.from, q.to, { months: true, weeks: affiliateId === null });
     for (const r of reads) {
-      let query = adb
-        .selectFrom('rollup_dim')
-        .select([
-          sql<string>`${sql.ref(valueCol)}`.as('k'),
-          'type',
-          'currency',
-          sql<string>`sum(event_count)`.as('n'),
-          sql<string>`sum(amount_micros)`.as('amount'),
-        ])
-        .where('grain', '=', r.grain)
-        .where('dim', '=', DIM_COLUMN[q.dimension])
-        .where('is_test', 'in', q.filters.testFlags);
-      query =
-        r.months === null
-          ? query.where('bucket_start', '>=', r.from).where('bucket_start', '<', r.to)
-          : query.where('bucket_start', 'in', r.months);
-      if (q.filters.affiliateId !== null) query = query.where('affiliate_id', '=', q.filters.affiliateId);
-      if (q.search)
-        query = query.where(
-          sql`lower(${sql.ref(valueCol)})`,
-          'like',
-          sql`${containsPattern(q.search)} escape '\\'`,
-        );
-      const rows = await query.groupBy([sql`1`, 'type', 'currency']).execute();
+      const select = [
+        sql<string>`${sql.ref(valueCol)}`.as('k'),
+        'type',
+        'currency',
+        sql<string>`sum(event_count)`.as('n'),
+        sql<string>`sum(amount_micros)`.as('amount'),
+      ] as const;
+      const search = q.search
+        ? sql<boolean>`lower(${sql.ref(valueCol)}) like ${containsPattern(q.search)} escape '\\'`
+        : sql<boolean>`true`;
+      // One affiliate: its own breakdown rows; otherwise the per-value rows, without the affiliate.
+      const rows =
+        affiliateId === null
+          ? await adb
+              .selectFrom('rollup_value')
+              .select(select)
+              .where('dim', '=', dim)
+              .where(bucketCondition(r))
+              .where('is_test', 'in', q.filters.testFlags)
+              .where(search)
+              .groupBy([sql`1`, 'type', 'currency'])
+              .execute()
+          : await adb
+              .selectFrom('rollup_affiliate_dim')
+              .select(select)
+              .where('affiliate_id', '=', affiliateId)
+              .where('dim', '=', dim)
+              .where(bucketCondition(r))
+              .where('is_test', 'in', q.filters.testFlags)
+              .where(search)
+              .groupBy([sql`1`, 'type', 'currency'])
+              .execute();
       for (const row of rows) bump(row.k, row.type, row.currency, toNumber(row.n), toBigInt(row.amount));
     }
   } else {

@@ -1,7 +1,7 @@
 /**
  * Affiliates page: one row per affiliate with every count, CPA revenue per currency and the rates.
- * Without brand/source filters it reads rollup_dim (dim 'origin', whose rows partition all events
- * per affiliate); with them it reads rollup_hourly by brand, which keeps the affiliate too.
+ * Without brand/source filters it reads rollup_affiliate (months, weeks, days); with them it reads
+ * rollup_hourly, the one rollup that keeps the affiliate with the brand and source.
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
@@ -17,7 +17,7 @@ import {
   toBigInt,
   toNumber,
 } from './metrics.js';
-import { sliceRange } from './rollup-ranges.js';
+import { bucketCondition, bucketReads } from './rollup-ranges.js';
 import { withAnalyticsTables } from './tables.js';
 
 export interface AffiliateRow {
@@ -45,20 +45,9 @@ export async function affiliateTotals(
   };
   if (filters.brandIds === null && filters.sourceIds === null) {
     const adb = withAnalyticsTables(db.kysely);
-    const slices = sliceRange(range.from, range.to, true);
-    const reads = [
-      ...slices.days.map(([a, b]) => ({ grain: 'd', a, b, months: null as number[] | null })),
-      ...slices.hours.map(([a, b]) => ({
-        grain: 'd',
-        a: a - (a % 86_400_000),
-        b,
-        months: null as number[] | null,
-      })),
-      ...(slices.months.length > 0 ? [{ grain: 'm', a: 0, b: 0, months: slices.months }] : []),
-    ];
-    for (const r of reads) {
+    for (const r of bucketReads(range.from, range.to, { months: true, weeks: true })) {
       let q = adb
-        .selectFrom('rollup_dim')
+        .selectFrom('rollup_affiliate')
         .select([
           'affiliate_id',
           'type',
@@ -66,13 +55,8 @@ export async function affiliateTotals(
           sql<string>`sum(event_count)`.as('n'),
           sql<string>`sum(amount_micros)`.as('amount'),
         ])
-        .where('grain', '=', r.grain)
-        .where('dim', '=', 'origin')
+        .where(bucketCondition(r))
         .where('is_test', 'in', filters.testFlags);
-      q =
-        r.months === null
-          ? q.where('bucket_start', '>=', r.a).where('bucket_start', '<', r.b)
-          : q.where('bucket_start', 'in', r.months);
       if (filters.affiliateId !== null) q = q.where('affiliate_id', '=', filters.affiliateId);
       for (const row of await q.groupBy(['affiliate_id', 'type', 'currency']).execute())
         bump(row.affiliate_id, row.type, row.currency, row.n, row.amount);

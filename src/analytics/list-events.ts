@@ -2,7 +2,7 @@
  * The event log, newest first (occurred_at, then id), 50 a page, with the exact total and a page
  * window. Deep pages do not degrade: the total and the position of a page come from per-day and
  * per-hour rollup counts, so a page's rows are read with an OFFSET inside one hour at most.
- * With a tracking-tag filter the per-day counts come from rollup_dim; with a tag filter combined
+ * With a tracking-tag filter the per-day counts come from rollup_value; with a tag filter combined
  * with brand or source filters (a cut no rollup keeps) the total is counted from the events of
  * the range, up to COUNT_CAP, and reported as a lower bound.
  */
@@ -34,7 +34,7 @@ interface Segment {
   from: number;
   to: number;
   count: number;
-  /** 'day' segments can be split into hours from rollup_hourly. */
+  /** 'day' segments can be split into hours from rollup_hour. */
   kind: 'day' | 'hour' | 'exact';
 }
 
@@ -58,7 +58,7 @@ async function countEvents(db: Db, f: EventFilter, from: number, to: number, cap
   return toNumber(row?.n);
 }
 
-/** Per-day counts for whole days, from rollup_daily (or rollup_dim for a tag filter). */
+/** Per-day counts for whole days, from rollup_daily (or rollup_value for a tag filter). */
 async function dayCounts(db: Db, f: EventFilter, from: number, to: number): Promise<Map<number, number>> {
   const adb = withAnalyticsTables(db.kysely);
   const out = new Map<number, number>();
@@ -78,10 +78,10 @@ async function dayCounts(db: Db, f: EventFilter, from: number, to: number): Prom
       out.set(toNumber(r.bucket_start), toNumber(r.n));
   } else {
     let q = adb
-      .selectFrom('rollup_dim')
+      .selectFrom('rollup_value')
       .select(['bucket_start', sql<string>`sum(event_count)`.as('n')])
-      .where('grain', '=', 'd')
       .where('dim', '=', 'tag')
+      .where('grain', '=', 'd')
       .where('bucket_start', '>=', from)
       .where('bucket_start', '<', to)
       .where('is_test', 'in', f.testFlags)
@@ -96,8 +96,8 @@ async function dayCounts(db: Db, f: EventFilter, from: number, to: number): Prom
 }
 
 async function hourCounts(db: Db, f: EventFilter, from: number, to: number): Promise<Map<number, number>> {
-  let q = db.kysely
-    .selectFrom('rollup_hourly')
+  let q = withAnalyticsTables(db.kysely)
+    .selectFrom('rollup_hour')
     .select(['hour_start', sql<string>`sum(event_count)`.as('n')])
     .where('hour_start', '>=', from)
     .where('hour_start', '<', to)

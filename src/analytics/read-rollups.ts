@@ -1,8 +1,8 @@
 /**
  * The one reader behind every count and revenue figure: totals by type and currency over a range,
  * optionally grouped by brand, source and/or time bucket, from the cheapest rollup that answers
- * exactly — rollup_daily months and days, rollup_hourly for hour edges, hourly buckets or an
- * affiliate filter. Never reads the events table.
+ * exactly — rollup_daily months, weeks and days, rollup_hour for hour edges and hourly buckets,
+ * rollup_hourly (which keeps the affiliate) for an affiliate filter. Never reads the events table.
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
@@ -48,9 +48,11 @@ export async function readRollups(db: Db, q: RollupRead): Promise<RollupTotalRow
   const parts: RollupTotalRow[][] = [];
   if (useHourly) parts.push(await readHourly(db, q, q.from, q.to));
   else {
-    const slices = sliceRange(q.from, q.to, q.bucket === undefined);
+    const coarse = q.bucket === undefined;
+    const slices = sliceRange(q.from, q.to, { months: coarse, weeks: coarse });
     for (const [a, b] of slices.hours) parts.push(await readHourly(db, q, a, b));
     for (const [a, b] of slices.days) parts.push(await readDaily(db, q, 'd', a, b, null));
+    if (slices.weeks.length > 0) parts.push(await readDaily(db, q, 'w', 0, 0, slices.weeks));
     if (slices.months.length > 0) parts.push(await readDaily(db, q, 'm', 0, 0, slices.months));
   }
   if (parts.length === 1) return parts[0] ?? [];
@@ -78,8 +80,10 @@ async function readHourly(db: Db, q: RollupRead, from: number, to: number): Prom
       : q.bucket === 'day'
         ? sql<number>`(hour_start - (hour_start % ${sql.lit(DAY_MS)}))`
         : sql<number>`0`;
-  let query = db.kysely
-    .selectFrom('rollup_hourly')
+  // The affiliate is only kept by rollup_hourly; without that filter the far smaller rollup_hour answers.
+  const table = f.affiliateId !== null ? 'rollup_hourly' : 'rollup_hour';
+  let query = withAnalyticsTables(db.kysely)
+    .selectFrom(table)
     .select([
       q.groupBy.includes('brand') ? 'brand_id' : sql<number>`0`.as('brand_id'),
       q.groupBy.includes('source') ? 'source_id' : sql<number>`0`.as('source_id'),
@@ -93,7 +97,7 @@ async function readHourly(db: Db, q: RollupRead, from: number, to: number): Prom
     .where('hour_start', '>=', from)
     .where('hour_start', '<', to)
     .where('is_test', 'in', f.testFlags);
-  if (f.affiliateId !== null) query = query.where('affiliate_id', '=', f.affiliateId);
+  if (f.affiliateId !== null) query = query.where(sql.ref('affiliate_id'), '=', f.affiliateId);
   if (f.brandIds !== null) query = query.where('brand_id', 'in', f.brandIds);
   if (f.sourceIds !== null) query = query.where('source_id', 'in', f.sourceIds);
   const rows = await query.groupBy([sql`1`, sql`2`, sql`3`, 'type', 'currency']).execute();
@@ -112,7 +116,7 @@ async function readHourly(db: Db, q: RollupRead, from: number, to: number): Prom
 async function readDaily(
   db: Db,
   q: RollupRead,
-  grain: 'd' | 'm',
+  grain: 'd' | 'w' | 'm',
   from: number,
   to: number,
   months: number[] | null,

@@ -1,13 +1,14 @@
 /**
- * Table types of the read-side bookkeeping created by migration 0003 (rollup_daily, rollup_dim,
- * broken_daily, player_regs, orphan_ftds), for `kysely.withTables<AnalyticsTables>()`. Kept beside
+ * Table types of the read-side bookkeeping created by migrations 0003 and 0006 (rollup_daily,
+ * rollup_value, rollup_affiliate, rollup_affiliate_dim, rollup_hour, broken_daily, player_regs,
+ * orphan_ftds), for `kysely.withTables<AnalyticsTables>()`. Kept beside
  * the queries that read them; the migration is the source of truth. Types only, no I/O.
  */
 import type { Kysely } from 'kysely';
 import type { Database, Flag, Millis } from '../db/schema.js';
 
 export interface RollupDailyTable {
-  /** 'd' = one UTC day, 'm' = one UTC calendar month. */
+  /** 'd' = one UTC day, 'w' = one ISO week (Monday 00:00 UTC), 'm' = one UTC calendar month. */
   grain: string;
   bucket_start: Millis;
   brand_id: number;
@@ -24,14 +25,15 @@ export interface RollupDailyTable {
   last_received_at: Millis;
 }
 
-export interface RollupDimTable {
+/** Per dimension value, without the affiliate (migration 0006). */
+export interface RollupValueTable {
+  /** 'tag' | 'geo' | 'origin' (value = sender, value2 = sheet). */
+  dim: string;
+  /** 'd' | 'w' (ISO week, Monday 00:00 UTC) | 'm'. */
   grain: string;
   bucket_start: Millis;
-  /** 'tag' | 'sub' | 'geo' | 'origin' (value = sender, value2 = sheet). */
-  dim: string;
   value: string;
   value2: string;
-  affiliate_id: string;
   is_test: Flag;
   type: string;
   /** The CPA currency; '' for every other type (only CPA amounts are revenue). */
@@ -39,6 +41,46 @@ export interface RollupDimTable {
   event_count: number;
   /** CPA amounts only. */
   amount_micros: number;
+}
+
+/** Per affiliate ('' when the event had none), CPA revenue only (migration 0006). */
+export interface RollupAffiliateTable {
+  grain: string;
+  bucket_start: Millis;
+  affiliate_id: string;
+  is_test: Flag;
+  type: string;
+  currency: string;
+  event_count: number;
+  amount_micros: number;
+}
+
+/** One affiliate's breakdowns by 'sub' | 'tag' | 'geo' | 'origin', grains 'd' and 'm' (migration 0006). */
+export interface RollupAffiliateDimTable {
+  affiliate_id: string;
+  dim: string;
+  grain: string;
+  bucket_start: Millis;
+  value: string;
+  value2: string;
+  is_test: Flag;
+  type: string;
+  currency: string;
+  event_count: number;
+  amount_micros: number;
+}
+
+/** rollup_hourly without the affiliate, folded in with the derived rollups (migration 0006). */
+export interface RollupHourTable {
+  hour_start: Millis;
+  brand_id: number;
+  source_id: number;
+  is_test: Flag;
+  type: string;
+  currency: string;
+  event_count: number;
+  amount_micros: number;
+  broken_count: number;
 }
 
 export interface BrokenDailyTable {
@@ -75,7 +117,10 @@ export interface OrphanFtdsTable {
 
 export type AnalyticsTables = {
   rollup_daily: RollupDailyTable;
-  rollup_dim: RollupDimTable;
+  rollup_value: RollupValueTable;
+  rollup_affiliate: RollupAffiliateTable;
+  rollup_affiliate_dim: RollupAffiliateDimTable;
+  rollup_hour: RollupHourTable;
   broken_daily: BrokenDailyTable;
   player_regs: PlayerRegsTable;
   orphan_ftds: OrphanFtdsTable;

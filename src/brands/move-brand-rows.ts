@@ -4,7 +4,8 @@
  * rollups, broken-tag groups, players' first registrations, orphan FTDs). Counter rows whose key
  * already exists under the target are summed into it (or kept at the min/max, as the ingest path
  * merges them), so every table stays equal to a recount of the events. FTDs that the merged
- * brand's registrations now explain stop being orphans. rollup_dim has no brand column: untouched.
+ * brand's registrations now explain stop being orphans. rollup_value, rollup_affiliate and
+ * rollup_affiliate_dim have no brand column: untouched.
  * Must run under the brands lock and the derived-rollups lock: nothing may write these rows meanwhile.
  */
 import { type Kysely, sql } from 'kysely';
@@ -26,6 +27,20 @@ export const BRAND_COUNTER_TABLES: readonly CounterTable[] = [
       key('brand_id'),
       key('source_id'),
       key('affiliate_id', 'text'),
+      key('is_test'),
+      key('type', 'text'),
+      key('currency', 'text'),
+      add('event_count'),
+      add('amount_micros'),
+      add('broken_count'),
+    ],
+  },
+  {
+    table: 'rollup_hour',
+    columns: [
+      key('hour_start'),
+      key('brand_id'),
+      key('source_id'),
       key('is_test'),
       key('type', 'text'),
       key('currency', 'text'),

@@ -10,6 +10,7 @@ import * as m0002 from './migrations/0002_access.js';
 import * as m0003 from './migrations/0003_analytics.js';
 import * as m0004 from './migrations/0004_rollup_queue.js';
 import * as m0005 from './migrations/0005_bots.js';
+import * as m0006 from './migrations/0006_rollup_shapes.js';
 
 export interface MigrationContext {
   dialect: DialectName;
@@ -23,6 +24,7 @@ export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '0003_analytics': m0003,
   '0004_rollup_queue': m0004,
   '0005_bots': m0005,
+  '0006_rollup_shapes': m0006,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -1,9 +1,11 @@
 /**
- * Read-side rollups written in the batch's transaction, beside the hourly rollup: per day and per
- * month × brand × source (rollup_daily), per day and month × dimension value × affiliate
- * (rollup_dim: tag, sub-ID, geo, sender+sheet) and broken-tag groups per day (broken_daily).
- * They let every figure of the analytics API be read without scanning events. Each table gets
- * one multi-row statement per batch; nothing here runs per event against the database.
+ * The derived rollups, added by the folder (derived-rollups.ts) for thousands of events at a time:
+ * per hour × brand × source (rollup_hour); per day, ISO week and month × brand × source
+ * (rollup_daily); per day/week/month × dimension value — tag, geo, sender+sheet — (rollup_value)
+ * and × affiliate (rollup_affiliate); per affiliate × dimension value × day/month
+ * (rollup_affiliate_dim: sub-ID, tag, geo, sender+sheet); broken-tag groups per day
+ * (broken_daily). They let every figure of the analytics API be read without scanning events.
+ * The events are summed in memory first; each table then gets one statement per 5,000 rows.
  */
 import type { Kysely } from 'kysely';
 import type { DialectName } from '../db/connect.js';
@@ -12,6 +14,7 @@ import type { Database } from '../db/schema.js';
 import type { FoldedEvent } from './folded-event.js';
 
 const DAY_MS = 86_400_000;
+const HOUR_MS = 3_600_000;
 
 const int = (name: string, merge: 'key' | 'add' | 'max' | 'min' = 'key') => ({
   name,
@@ -38,20 +41,65 @@ const DAILY: CounterTable = {
   ],
 };
 
-const DIM: CounterTable = {
-  table: 'rollup_dim',
+const VALUE: CounterTable = {
+  table: 'rollup_value',
+  columns: [
+    text('dim'),
+    text('grain'),
+    int('bucket_start'),
+    text('value'),
+    text('value2'),
+    int('is_test'),
+    text('type'),
+    text('currency'),
+    int('event_count', 'add'),
+    int('amount_micros', 'add'),
+  ],
+};
+
+const AFFILIATE: CounterTable = {
+  table: 'rollup_affiliate',
   columns: [
     text('grain'),
     int('bucket_start'),
-    text('dim'),
-    text('value'),
-    text('value2'),
     text('affiliate_id'),
     int('is_test'),
     text('type'),
     text('currency'),
     int('event_count', 'add'),
     int('amount_micros', 'add'),
+  ],
+};
+
+const AFFILIATE_DIM: CounterTable = {
+  table: 'rollup_affiliate_dim',
+  columns: [
+    text('affiliate_id'),
+    text('dim'),
+    text('grain'),
+    int('bucket_start'),
+    text('value'),
+    text('value2'),
+    int('is_test'),
+    text('type'),
+    text('currency'),
+    int('event_count', 'add'),
+    int('amount_micros', 'add'),
+  ],
+};
+
+const HOUR: CounterTable = {
+  table: 'rollup_hour',
+  columns: [
+    int('hour_start'),
+    int('brand_id'),
+    int('source_id'),
+    int('is_test'),
+    text('type'),
+    text('currency'),
+    int('event_count', 'add'),
+    int('amount_micros', 'add'),
+    int('broken_count', 'add'),
   ],
 };
 
@@ -101,24 +149,36 @@ class Accumulator {
   }
 }
 
+/** Monday 00:00 UTC of a day start's week (1970-01-01 was a Thursday). */
+function weekStart(day: number): number {
+  return day - ((Math.floor(day / DAY_MS) + 3) % 7) * DAY_MS;
+}
+
 function monthStart(t: number): number {
   const d = new Date(t);
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
 }
 
-/** Adds the batch's newly stored events to rollup_daily, rollup_dim and broken_daily. */
+/** Adds folded events to every derived counter table (rollup_hour, _daily, _value, _affiliate, _affiliate_dim, broken_daily). */
 export async function storeDailyRollups(
   trx: Kysely<Database>,
   dialect: DialectName,
   events: FoldedEvent[],
 ): Promise<void> {
   if (events.length === 0) return;
+  const hour = new Accumulator(HOUR, 6);
   const daily = new Accumulator(DAILY, 7);
-  const dim = new Accumulator(DIM, 9);
+  const value = new Accumulator(VALUE, 8);
+  const affiliates = new Accumulator(AFFILIATE, 6);
+  const affiliateDims = new Accumulator(AFFILIATE_DIM, 9);
   const broken = new Accumulator(BROKEN, 8);
   for (const e of events) {
     const day = Math.floor(e.occurred_at / DAY_MS) * DAY_MS;
-    const month = monthStart(e.occurred_at);
+    const buckets = [
+      ['d', day],
+      ['w', weekStart(day)],
+      ['m', monthStart(e.occurred_at)],
+    ] as const;
     const currency = e.currency ?? '';
     const amount = e.amount_micros ?? 0;
     const isBroken = e.broken_fields ? 1 : 0;
@@ -126,10 +186,22 @@ export async function storeDailyRollups(
     const cpa = e.type === 'CPA';
     const dimCurrency = cpa ? currency : '';
     const dimAmount = cpa ? amount : 0;
-    for (const [grain, bucket] of [
-      ['d', day],
-      ['m', month],
-    ] as const) {
+    const tag = e.tracking_tag ?? '';
+    const geo = e.country ?? '';
+    const sender = e.sender ?? '';
+    const sheet = e.sheet ?? '';
+    hour.add([
+      Math.floor(e.occurred_at / HOUR_MS) * HOUR_MS,
+      e.brand_id,
+      e.source_id,
+      e.is_test,
+      e.type,
+      currency,
+      1,
+      amount,
+      isBroken,
+    ]);
+    for (const [grain, bucket] of buckets) {
       daily.add([
         grain,
         bucket,
@@ -144,11 +216,18 @@ export async function storeDailyRollups(
         e.occurred_at,
         e.received_at,
       ]);
-      const tail = [affiliate, e.is_test, e.type, dimCurrency, 1, dimAmount];
-      dim.add([grain, bucket, 'tag', e.tracking_tag ?? '', '', ...tail]);
-      dim.add([grain, bucket, 'sub', e.sub_id ?? '', '', ...tail]);
-      dim.add([grain, bucket, 'geo', e.country ?? '', '', ...tail]);
-      dim.add([grain, bucket, 'origin', e.sender ?? '', e.sheet ?? '', ...tail]);
+      const tail = [e.is_test, e.type, dimCurrency, 1, dimAmount];
+      value.add(['tag', grain, bucket, tag, '', ...tail]);
+      value.add(['geo', grain, bucket, geo, '', ...tail]);
+      value.add(['origin', grain, bucket, sender, sheet, ...tail]);
+      affiliates.add([grain, bucket, affiliate, ...tail]);
+      // One affiliate's breakdowns are small: days and months are enough.
+      if (grain !== 'w') {
+        affiliateDims.add([affiliate, 'sub', grain, bucket, e.sub_id ?? '', '', ...tail]);
+        affiliateDims.add([affiliate, 'tag', grain, bucket, tag, '', ...tail]);
+        affiliateDims.add([affiliate, 'geo', grain, bucket, geo, '', ...tail]);
+        affiliateDims.add([affiliate, 'origin', grain, bucket, sender, sheet, ...tail]);
+      }
     }
     if (isBroken) {
       broken.add([
@@ -167,7 +246,13 @@ export async function storeDailyRollups(
       ]);
     }
   }
-  await upsertCounters(trx, dialect, DAILY, [...daily.rows.values()]);
-  await upsertCounters(trx, dialect, DIM, [...dim.rows.values()]);
-  await upsertCounters(trx, dialect, BROKEN, [...broken.rows.values()]);
+  for (const [spec, acc] of [
+    [HOUR, hour],
+    [DAILY, daily],
+    [VALUE, value],
+    [AFFILIATE, affiliates],
+    [AFFILIATE_DIM, affiliateDims],
+    [BROKEN, broken],
+  ] as const)
+    await upsertCounters(trx, dialect, spec, [...acc.rows.values()]);
 }

@@ -11,6 +11,7 @@ import { withAnalyticsTables } from '../../src/analytics/tables.js';
 import { BrandDirectory } from '../../src/brands/brand-directory.js';
 import type { CanonicalEvent } from '../../src/domain.js';
 import { storeBatch } from '../../src/ingest/store-batch.js';
+import { expectRollupsEqualRecount as expectRollupsEqualStoredRecount } from '../helpers/rollup-recount.js';
 import { createTestApp, keyOf, type LoggedIn, query, type TestApp } from '../helpers/test-app.js';
 
 const DAY = 86_400_000;
@@ -146,115 +147,10 @@ async function tableCounts(): Promise<Record<string, number>> {
   return out;
 }
 
-const monthStart = (ms: number) => {
-  const d = new Date(ms);
-  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
-};
-
-type Recount = Map<string, Array<number | string>>;
-
-function bump(map: Recount, key: string, values: Array<number | string>, merges: string): void {
-  const seen = map.get(key);
-  if (!seen) {
-    map.set(key, values);
-    return;
-  }
-  values.forEach((v, i) => {
-    const a = seen[i] as number | string;
-    if (merges[i] === '+') seen[i] = Number(a) + Number(v);
-    else if (merges[i] === '>' && v > a) seen[i] = v;
-    else if (merges[i] === '<' && v < a) seen[i] = v;
-  });
-}
-
-/** Every table kept by brand, recounted from the events, must equal what is stored. */
+/** Every table kept by brand (and every other rollup), recounted from the events, must equal what is stored. */
 async function expectRollupsEqualRecount(): Promise<void> {
   await t.ctx.derived.catchUp();
-  const db = withAnalyticsTables(t.ctx.db.kysely);
-  const events = await db.selectFrom('events').selectAll().execute();
-  const hourly: Recount = new Map();
-  const daily: Recount = new Map();
-  const broken: Recount = new Map();
-  const regs: Recount = new Map();
-  for (const e of events) {
-    const at = Number(e.occurred_at);
-    const amount = Number(e.amount_micros ?? 0);
-    const isBroken = e.broken_fields ? 1 : 0;
-    const base = [e.brand_id, e.source_id].join('|');
-    const tail = [e.is_test, e.type, e.currency ?? ''].join('|');
-    bump(
-      hourly,
-      [Math.floor(at / HOUR) * HOUR, base, e.affiliate_id ?? '', tail].join('|'),
-      [1, amount, isBroken],
-      '+++',
-    );
-    for (const [grain, bucket] of [
-      ['d', Math.floor(at / DAY) * DAY],
-      ['m', monthStart(at)],
-    ] as const)
-      bump(
-        daily,
-        [grain, bucket, base, tail].join('|'),
-        [1, amount, isBroken, at, Number(e.received_at)],
-        '+++>>',
-      );
-    if (isBroken)
-      bump(
-        broken,
-        [Math.floor(at / DAY) * DAY, base, e.affiliate_id ?? '', e.sub_id ?? '', e.broken_macro ?? '']
-          .concat([String(e.is_test), e.type])
-          .join('|'),
-        [1, e.tracking_tag ?? e.sub_id ?? e.affiliate_id ?? '', at, at],
-        '+<<>',
-      );
-    if (e.type === 'REG' && e.external_uid) bump(regs, [e.external_uid, base].join('|'), [at], '<');
-  }
-  const orphans = new Map<number, number>();
-  for (const e of events) {
-    if (e.type !== 'FTD') continue;
-    const reg = e.external_uid ? regs.get([e.external_uid, e.brand_id, e.source_id].join('|')) : undefined;
-    if (reg === undefined || Number(reg[0]) > Number(e.occurred_at))
-      orphans.set(Number(e.id), Number(e.brand_id));
-  }
-
-  const stored = (rows: Array<Record<string, unknown>>, keys: string[], values: string[]): Recount =>
-    new Map(
-      rows.map((r) => [
-        keys.map((k) => String(r[k])).join('|'),
-        values.map((v) => (typeof r[v] === 'string' ? (r[v] as string) : Number(r[v]))),
-      ]),
-    );
-
-  expect(
-    stored(
-      await db.selectFrom('rollup_hourly').selectAll().execute(),
-      ['hour_start', 'brand_id', 'source_id', 'affiliate_id', 'is_test', 'type', 'currency'],
-      ['event_count', 'amount_micros', 'broken_count'],
-    ),
-  ).toEqual(hourly);
-  expect(
-    stored(
-      await db.selectFrom('rollup_daily').selectAll().execute(),
-      ['grain', 'bucket_start', 'brand_id', 'source_id', 'is_test', 'type', 'currency'],
-      ['event_count', 'amount_micros', 'broken_count', 'last_at', 'last_received_at'],
-    ),
-  ).toEqual(daily);
-  expect(
-    stored(
-      await db.selectFrom('broken_daily').selectAll().execute(),
-      ['day_start', 'brand_id', 'source_id', 'affiliate_id', 'sub_id', 'macro', 'is_test', 'type'],
-      ['event_count', 'sample_tag', 'first_at', 'last_at'],
-    ),
-  ).toEqual(broken);
-  expect(
-    stored(
-      await db.selectFrom('player_regs').selectAll().execute(),
-      ['external_uid', 'brand_id', 'source_id'],
-      ['first_reg_at'],
-    ),
-  ).toEqual(regs);
-  const storedOrphans = await db.selectFrom('orphan_ftds').select(['event_id', 'brand_id']).execute();
-  expect(new Map(storedOrphans.map((o) => [Number(o.event_id), Number(o.brand_id)]))).toEqual(orphans);
+  await expectRollupsEqualStoredRecount(t.ctx.db);
 }
 
 /** Every figure the read API serves for the period, for the brands given (slugs). */

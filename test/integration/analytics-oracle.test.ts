@@ -179,7 +179,7 @@ describe('analytics oracle', () => {
           );
         }
 
-        // Stats by tag and geo (rollup_dim), and the same with a brand filter (event scan).
+        // Stats by tag and geo (rollup_value), and the same with a brand filter (event scan).
         for (const dimension of ['tag', 'geo'] as const) {
           for (const brandFilter of ['', '&brand=orb1']) {
             const rows = prod.filter((s) => brandFilter === '' || s.brand === 'orb1');
@@ -196,6 +196,27 @@ describe('analytics oracle', () => {
             ).toEqual(want);
           }
         }
+
+        // The same breakdowns for one affiliate (rollup_affiliate_dim), and its detail page by tag.
+        const ofA1 = prod.filter((s) => s.affiliate === 'a1');
+        for (const dimension of ['tag', 'geo'] as const) {
+          const stats = await get(`/api/v1/stats?${range}&dimension=${dimension}&page_size=500&affiliate=a1`);
+          const want = new Map<string, number>();
+          for (const s of ofA1) {
+            const k = dimension === 'tag' ? s.tag : s.geo;
+            want.set(k, (want.get(k) ?? 0) + 1);
+          }
+          expect(new Map(stats.rows.map((r: { key: string; events: number }) => [r.key, r.events]))).toEqual(
+            want,
+          );
+        }
+        const a1 = await get(`/api/v1/affiliates/a1?${range}`);
+        expect(a1.events).toBe(ofA1.length);
+        const a1Tags = new Map<string, number>();
+        for (const s of ofA1) a1Tags.set(s.tag, (a1Tags.get(s.tag) ?? 0) + 1);
+        expect(new Map(a1.by_tag.map((r: { key: string; events: number }) => [r.key, r.events]))).toEqual(
+          a1Tags,
+        );
 
         // Affiliates list: every count per affiliate.
         const affs = await get(`/api/v1/affiliates?${range}`);

@@ -2,10 +2,11 @@
  * Property: whatever mix of postbacks arrives (duplicates, test events, several currencies,
  * different hours, missing affiliates, broken tags, bad ones), the hourly rollups written in the
  * same transaction equal both a recount of the stored events and an independent in-memory model
- * of the inputs.
+ * of the inputs; and once folded, every derived rollup equals a recount of the stored events.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectRollupsEqualRecount } from '../helpers/rollup-recount.js';
 import { createTestApp, keyOf, query, type TestApp } from '../helpers/test-app.js';
 
 const HOUR = 3600_000;
@@ -160,6 +161,54 @@ describe('hourly rollups', () => {
         expect(fromRollups).toEqual(expected);
       }),
       { numRuns: 25 },
+    );
+  }, 120_000);
+
+  it('derived rollups (hour, day, week, month, values, affiliates) equal a recount after folding', async () => {
+    const spread = fc.record({
+      type: fc.constantFrom('reg', 'ftd', 'dep', 'cpa', 'click'),
+      brand: fc.integer({ min: 0, max: 2 }),
+      affiliate: fc.option(fc.integer({ min: 1, max: 3 }), { nil: null }),
+      sub: fc.option(fc.constantFrom('s1', 's2'), { nil: null }),
+      tag: fc.option(fc.constantFrom('TAG_A', 'tag_b', '{clickid}'), { nil: null }),
+      geo: fc.option(fc.constantFrom('DE', 'ES'), { nil: null }),
+      tx: fc.integer({ min: 0, max: 40 }),
+      amountCents: fc.option(fc.integer({ min: 0, max: 500_000 }), { nil: null }),
+      currency: fc.constantFrom('EUR', 'USD'),
+      test: fc.boolean(),
+      // Up to ten weeks back: events fall on both sides of week and month boundaries.
+      minutesAgo: fc.integer({ min: 0, max: 70 * 24 * 60 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(spread, { minLength: 1, maxLength: 40 }), async (inputs) => {
+        run++;
+        const now = Date.now();
+        const urls = inputs.map((input) => {
+          const params: Record<string, string | number> = {
+            key: keyOf(t, 'cellxpert'),
+            event: input.type,
+            brand: `spread${run % 4}b${input.brand}`,
+            depositid: `s${run}-${input.tx}`,
+            timestamp: new Date(now - input.minutesAgo * 60_000).toISOString(),
+            test: input.test ? 1 : 0,
+          };
+          if (input.affiliate !== null) params.affiliateid = input.affiliate;
+          if (input.sub !== null) params.afp = input.sub;
+          if (input.tag !== null) params.trackingcode = input.tag;
+          if (input.geo !== null) params.isocountry = input.geo;
+          if (input.amountCents !== null) {
+            params.amount = (input.amountCents / 100).toFixed(2);
+            params.currency = input.currency;
+          }
+          return `/postback/cellxpert?${query(params)}`;
+        });
+        for (let i = 0; i < urls.length; i += 9) {
+          await Promise.all(urls.slice(i, i + 9).map((url) => t.app.inject({ method: 'GET', url })));
+        }
+        await t.ctx.derived.catchUp();
+        await expectRollupsEqualRecount(t.ctx.db);
+      }),
+      { numRuns: 15 },
     );
   }, 120_000);
 });
