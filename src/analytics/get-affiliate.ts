@@ -16,7 +16,7 @@ import {
   toBigInt,
   toNumber,
 } from './metrics.js';
-import { bucketCondition, bucketReads } from './rollup-ranges.js';
+import { bucketCondition, bucketReads, unionOfReads } from './rollup-ranges.js';
 import { withAnalyticsTables } from './tables.js';
 
 export interface AffiliateBreakdownRow {
@@ -90,24 +90,32 @@ export async function getAffiliate(
   const adb = withAnalyticsTables(db.kysely);
   const bumpSub = bumper(bySub);
   const bumpTag = bumper(byTag);
-  for (const r of bucketReads(range.from, range.to, { months: true, weeks: false })) {
-    const q = adb
+  const inner = unionOfReads(bucketReads(range.from, range.to, { months: true, weeks: false }), (r) =>
+    adb
       .selectFrom('rollup_affiliate_dim')
-      .select([
-        'dim',
-        'value',
-        'type',
-        'currency',
-        sql<string>`sum(event_count)`.as('n'),
-        sql<string>`sum(amount_micros)`.as('amount'),
-      ])
+      .select(['dim', 'value', 'type', 'currency', 'event_count', 'amount_micros'])
       .where('affiliate_id', '=', affiliateId)
       .where('dim', 'in', ['sub', 'tag'])
       .where(bucketCondition(r))
-      .where('is_test', 'in', filters.testFlags);
-    for (const row of await q.groupBy(['dim', 'value', 'type', 'currency']).execute())
-      (row.dim === 'sub' ? bumpSub : bumpTag)(row.value, row.type, row.currency, row.n, row.amount);
-  }
+      .where('is_test', 'in', filters.testFlags),
+  );
+  const rows =
+    inner === null
+      ? []
+      : await adb
+          .selectFrom(inner.as('u'))
+          .select([
+            'dim',
+            'value',
+            'type',
+            'currency',
+            sql<string>`sum(event_count)`.as('n'),
+            sql<string>`sum(amount_micros)`.as('amount'),
+          ])
+          .groupBy(['dim', 'value', 'type', 'currency'])
+          .execute();
+  for (const row of rows)
+    (row.dim === 'sub' ? bumpSub : bumpTag)(row.value, row.type, row.currency, row.n, row.amount);
   const c = total.counts;
   return {
     affiliate_id: affiliateId,

@@ -2,7 +2,7 @@
  * Source health (Settings card, Sources page status): per registered source, events today, the
  * minutes since its last received event, and a status from the source's own lag thresholds:
  * healthy up to the warning threshold, warning up to the error threshold, error beyond, unknown
- * when it has never sent anything. Reads rollup_daily only.
+ * when it has never sent anything. Reads rollup_source only.
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
@@ -39,12 +39,12 @@ export async function getSourceHealth(db: Db, now: number): Promise<SourceHealth
       .orderBy('slug')
       .execute(),
     adb
-      .selectFrom('rollup_daily')
+      .selectFrom('rollup_source')
       .select(['source_id', sql<number>`max(last_received_at)`.as('last')])
       .groupBy('source_id')
       .execute(),
     adb
-      .selectFrom('rollup_daily')
+      .selectFrom('rollup_source')
       .select(['source_id', sql<string>`sum(event_count)`.as('n')])
       .where('grain', '=', 'd')
       .where('bucket_start', '>=', today)

@@ -19,7 +19,7 @@ import {
   toNumber,
 } from './metrics.js';
 import { readRollups } from './read-rollups.js';
-import { bucketCondition, bucketReads } from './rollup-ranges.js';
+import { bucketCondition, bucketReads, unionOfReads } from './rollup-ranges.js';
 import { withAnalyticsTables } from './tables.js';
 
 export const STAT_DIMENSIONS = ['source', 'tag', 'sender', 'geo', 'sheet'] as const;
@@ -98,39 +98,47 @@ export async function listStatRows(db: Db, q: StatsQuery): Promise<StatRow[]> {
     const affiliateId = q.filters.affiliateId;
     // Stats periods are whole days; an hour edge (never produced by periods.ts) reads its whole day.
     const reads = bucketReads(q.from, q.to, { months: true, weeks: affiliateId === null });
-    for (const r of reads) {
-      const select = [
-        sql<string>`${sql.ref(valueCol)}`.as('k'),
-        'type',
-        'currency',
-        sql<string>`sum(event_count)`.as('n'),
-        sql<string>`sum(amount_micros)`.as('amount'),
-      ] as const;
-      const search = q.search
-        ? sql<boolean>`lower(${sql.ref(valueCol)}) like ${containsPattern(q.search)} escape '\\'`
-        : sql<boolean>`true`;
-      // One affiliate: its own breakdown rows; otherwise the per-value rows, without the affiliate.
-      const rows =
-        affiliateId === null
-          ? await adb
-              .selectFrom('rollup_value')
-              .select(select)
-              .where('dim', '=', dim)
-              .where(bucketCondition(r))
-              .where('is_test', 'in', q.filters.testFlags)
-              .where(search)
-              .groupBy([sql`1`, 'type', 'currency'])
-              .execute()
-          : await adb
-              .selectFrom('rollup_affiliate_dim')
-              .select(select)
-              .where('affiliate_id', '=', affiliateId)
-              .where('dim', '=', dim)
-              .where(bucketCondition(r))
-              .where('is_test', 'in', q.filters.testFlags)
-              .where(search)
-              .groupBy([sql`1`, 'type', 'currency'])
-              .execute();
+    const select = [
+      sql<string>`${sql.ref(valueCol)}`.as('k'),
+      'type',
+      'currency',
+      'event_count',
+      'amount_micros',
+    ] as const;
+    const search = q.search
+      ? sql<boolean>`lower(${sql.ref(valueCol)}) like ${containsPattern(q.search)} escape '\\'`
+      : sql<boolean>`true`;
+    // One affiliate: its own breakdown rows; otherwise the per-value rows, without the affiliate.
+    const inner = unionOfReads(reads, (r) =>
+      affiliateId === null
+        ? adb
+            .selectFrom('rollup_value')
+            .select(select)
+            .where('dim', '=', dim)
+            .where(bucketCondition(r))
+            .where('is_test', 'in', q.filters.testFlags)
+            .where(search)
+        : adb
+            .selectFrom('rollup_affiliate_dim')
+            .select(select)
+            .where('affiliate_id', '=', affiliateId)
+            .where('dim', '=', dim)
+            .where(bucketCondition(r))
+            .where('is_test', 'in', q.filters.testFlags)
+            .where(search),
+    );
+    if (inner !== null) {
+      const rows = await adb
+        .selectFrom(inner.as('u'))
+        .select([
+          'k',
+          'type',
+          'currency',
+          sql<string>`sum(event_count)`.as('n'),
+          sql<string>`sum(amount_micros)`.as('amount'),
+        ])
+        .groupBy(['k', 'type', 'currency'])
+        .execute();
       for (const row of rows) bump(row.k, row.type, row.currency, toNumber(row.n), toBigInt(row.amount));
     }
   } else {

@@ -17,7 +17,7 @@ import {
   toBigInt,
   toNumber,
 } from './metrics.js';
-import { bucketCondition, bucketReads } from './rollup-ranges.js';
+import { bucketCondition, bucketReads, unionOfReads } from './rollup-ranges.js';
 import { withAnalyticsTables } from './tables.js';
 
 export interface AffiliateRow {
@@ -45,22 +45,28 @@ export async function affiliateTotals(
   };
   if (filters.brandIds === null && filters.sourceIds === null) {
     const adb = withAnalyticsTables(db.kysely);
-    for (const r of bucketReads(range.from, range.to, { months: true, weeks: true })) {
+    const inner = unionOfReads(bucketReads(range.from, range.to, { months: true, weeks: true }), (r) => {
       let q = adb
         .selectFrom('rollup_affiliate')
-        .select([
-          'affiliate_id',
-          'type',
-          'currency',
-          sql<string>`sum(event_count)`.as('n'),
-          sql<string>`sum(amount_micros)`.as('amount'),
-        ])
+        .select(['affiliate_id', 'type', 'currency', 'event_count', 'amount_micros'])
         .where(bucketCondition(r))
         .where('is_test', 'in', filters.testFlags);
       if (filters.affiliateId !== null) q = q.where('affiliate_id', '=', filters.affiliateId);
-      for (const row of await q.groupBy(['affiliate_id', 'type', 'currency']).execute())
-        bump(row.affiliate_id, row.type, row.currency, row.n, row.amount);
-    }
+      return q;
+    });
+    if (inner === null) return out;
+    const rows = await adb
+      .selectFrom(inner.as('u'))
+      .select([
+        'affiliate_id',
+        'type',
+        'currency',
+        sql<string>`sum(event_count)`.as('n'),
+        sql<string>`sum(amount_micros)`.as('amount'),
+      ])
+      .groupBy(['affiliate_id', 'type', 'currency'])
+      .execute();
+    for (const row of rows) bump(row.affiliate_id, row.type, row.currency, row.n, row.amount);
     return out;
   }
   let q = db.kysely

@@ -2,12 +2,13 @@
  * Broken Tags: summary cards (broken events, grouped rows, affected brands and affiliates) and one
  * row per brand × affiliate × sub-ID × macro with its event, CLICK, REG and FTD counts, a sample
  * tag and first/last seen; filters period, brand, affiliate, macro and a search over affiliate,
- * sub-ID, tag and macro. From broken_daily; never scans events.
+ * sub-ID, tag and macro. From rollup_broken (months, weeks, days); never scans events.
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import { type Filters, matchesNothing } from './filters.js';
 import { toNumber } from './metrics.js';
+import { bucketCondition, bucketReads, unionOfReads } from './rollup-ranges.js';
 import { withAnalyticsTables } from './tables.js';
 
 export interface BrokenTagRow {
@@ -37,8 +38,33 @@ export async function listBrokenTags(
     rows: [] as BrokenTagRow[],
   };
   if (matchesNothing(filters)) return empty;
-  let q = adb
-    .selectFrom('broken_daily')
+  const inner = unionOfReads(bucketReads(range.from, range.to, { months: true, weeks: true }), (r) => {
+    let q = adb
+      .selectFrom('rollup_broken')
+      .select([
+        'brand_id',
+        'source_id',
+        'affiliate_id',
+        'sub_id',
+        'macro',
+        'type',
+        'event_count',
+        'sample_tag',
+        'first_at',
+        'last_at',
+      ])
+      .where(bucketCondition(r))
+      .where('first_at', '<', range.to)
+      .where('is_test', 'in', filters.testFlags);
+    if (filters.brandIds !== null) q = q.where('brand_id', 'in', filters.brandIds);
+    if (filters.sourceIds !== null) q = q.where('source_id', 'in', filters.sourceIds);
+    if (filters.affiliateId !== null) q = q.where('affiliate_id', '=', filters.affiliateId);
+    if (opts.macro !== null) q = q.where('macro', '=', opts.macro);
+    return q;
+  });
+  if (inner === null) return empty;
+  const raw = await adb
+    .selectFrom(inner.as('u'))
     .select([
       'brand_id',
       'source_id',
@@ -51,15 +77,8 @@ export async function listBrokenTags(
       sql<number>`min(first_at)`.as('first_at'),
       sql<number>`max(last_at)`.as('last_at'),
     ])
-    .where('day_start', '>=', range.from - (range.from % 86_400_000))
-    .where('day_start', '<', range.to)
-    .where('first_at', '<', range.to)
-    .where('is_test', 'in', filters.testFlags);
-  if (filters.brandIds !== null) q = q.where('brand_id', 'in', filters.brandIds);
-  if (filters.sourceIds !== null) q = q.where('source_id', 'in', filters.sourceIds);
-  if (filters.affiliateId !== null) q = q.where('affiliate_id', '=', filters.affiliateId);
-  if (opts.macro !== null) q = q.where('macro', '=', opts.macro);
-  const raw = await q.groupBy(['brand_id', 'source_id', 'affiliate_id', 'sub_id', 'macro', 'type']).execute();
+    .groupBy(['brand_id', 'source_id', 'affiliate_id', 'sub_id', 'macro', 'type'])
+    .execute();
   const [brands, sources] = await Promise.all([
     db.kysely.selectFrom('brands').select(['id', 'slug']).execute(),
     db.kysely.selectFrom('sources').select(['id', 'slug']).execute(),

@@ -93,6 +93,20 @@ export function bucketCondition(r: BucketRead): RawBuilder<boolean> {
     : sql<boolean>`grain = ${r.grain} and bucket_start in (${sql.join(r.buckets)})`;
 }
 
+/**
+ * One select per bucket read, combined into a single UNION ALL statement: the caller groups over
+ * all of them at once (outside), so rows of a value spread over months, weeks and days are summed
+ * by the database instead of coming back once per read. Null when there is nothing to read.
+ */
+export function unionOfReads<Q extends { unionAll(other: Q): Q }>(
+  reads: readonly BucketRead[],
+  build: (read: BucketRead) => Q,
+): Q | null {
+  let out: Q | null = null;
+  for (const r of reads) out = out === null ? build(r) : out.unionAll(build(r));
+  return out;
+}
+
 /** True when both ends fall on UTC midnight (what the per-dimension rollups can serve). */
 export function isDayAligned(from: number, to: number): boolean {
   return startOfDay(from) === from && startOfDay(to) === to;

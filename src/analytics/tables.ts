@@ -1,7 +1,7 @@
 /**
  * Table types of the read-side bookkeeping created by migrations 0003 and 0006 (rollup_daily,
- * rollup_value, rollup_affiliate, rollup_affiliate_dim, rollup_hour, broken_daily, player_regs,
- * orphan_ftds), for `kysely.withTables<AnalyticsTables>()`. Kept beside
+ * rollup_source, rollup_value, rollup_affiliate, rollup_affiliate_dim, rollup_hour, rollup_broken,
+ * player_regs, orphan_ftds), for `kysely.withTables<AnalyticsTables>()`. Kept beside
  * the queries that read them; the migration is the source of truth. Types only, no I/O.
  */
 import type { Kysely } from 'kysely';
@@ -83,8 +83,10 @@ export interface RollupHourTable {
   broken_count: number;
 }
 
-export interface BrokenDailyTable {
-  day_start: Millis;
+/** Broken-tag groups per day, ISO week and month (migration 0006; broken_daily before it). */
+export interface RollupBrokenTable {
+  grain: string;
+  bucket_start: Millis;
   brand_id: number;
   source_id: number;
   affiliate_id: string;
@@ -97,6 +99,21 @@ export interface BrokenDailyTable {
   sample_tag: string;
   first_at: Millis;
   last_at: Millis;
+}
+
+/** rollup_daily without the brand (migration 0006). */
+export interface RollupSourceTable {
+  grain: string;
+  bucket_start: Millis;
+  source_id: number;
+  is_test: Flag;
+  type: string;
+  currency: string;
+  event_count: number;
+  amount_micros: number;
+  broken_count: number;
+  last_at: Millis;
+  last_received_at: Millis;
 }
 
 export interface PlayerRegsTable {
@@ -121,7 +138,8 @@ export type AnalyticsTables = {
   rollup_affiliate: RollupAffiliateTable;
   rollup_affiliate_dim: RollupAffiliateDimTable;
   rollup_hour: RollupHourTable;
-  broken_daily: BrokenDailyTable;
+  rollup_broken: RollupBrokenTable;
+  rollup_source: RollupSourceTable;
   player_regs: PlayerRegsTable;
   orphan_ftds: OrphanFtdsTable;
 };

@@ -4,8 +4,8 @@
  * rollups, broken-tag groups, players' first registrations, orphan FTDs). Counter rows whose key
  * already exists under the target are summed into it (or kept at the min/max, as the ingest path
  * merges them), so every table stays equal to a recount of the events. FTDs that the merged
- * brand's registrations now explain stop being orphans. rollup_value, rollup_affiliate and
- * rollup_affiliate_dim have no brand column: untouched.
+ * brand's registrations now explain stop being orphans. rollup_source, rollup_value,
+ * rollup_affiliate and rollup_affiliate_dim have no brand column: untouched.
  * Must run under the brands lock and the derived-rollups lock: nothing may write these rows meanwhile.
  */
 import { type Kysely, sql } from 'kysely';
@@ -67,9 +67,10 @@ export const BRAND_COUNTER_TABLES: readonly CounterTable[] = [
     ],
   },
   {
-    table: 'broken_daily',
+    table: 'rollup_broken',
     columns: [
-      key('day_start'),
+      key('grain', 'text'),
+      key('bucket_start'),
       key('brand_id'),
       key('source_id'),
       key('affiliate_id', 'text'),

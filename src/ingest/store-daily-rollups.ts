@@ -1,10 +1,10 @@
 /**
  * The derived rollups, added by the folder (derived-rollups.ts) for thousands of events at a time:
  * per hour × brand × source (rollup_hour); per day, ISO week and month × brand × source
- * (rollup_daily); per day/week/month × dimension value — tag, geo, sender+sheet — (rollup_value)
- * and × affiliate (rollup_affiliate); per affiliate × dimension value × day/month
- * (rollup_affiliate_dim: sub-ID, tag, geo, sender+sheet); broken-tag groups per day
- * (broken_daily). They let every figure of the analytics API be read without scanning events.
+ * (rollup_daily) and × source alone (rollup_source); per day/week/month × dimension value — tag,
+ * geo, sender+sheet — (rollup_value) and × affiliate (rollup_affiliate); per affiliate × dimension
+ * value × day/month (rollup_affiliate_dim: sub-ID, tag, geo, sender+sheet); broken-tag groups per
+ * day/week/month (rollup_broken). They let every figure of the analytics API be read without scanning events.
  * The events are summed in memory first; each table then gets one statement per 5,000 rows.
  */
 import type { Kysely } from 'kysely';
@@ -103,10 +103,28 @@ const HOUR: CounterTable = {
   ],
 };
 
-const BROKEN: CounterTable = {
-  table: 'broken_daily',
+const SOURCE: CounterTable = {
+  table: 'rollup_source',
   columns: [
-    int('day_start'),
+    text('grain'),
+    int('bucket_start'),
+    int('source_id'),
+    int('is_test'),
+    text('type'),
+    text('currency'),
+    int('event_count', 'add'),
+    int('amount_micros', 'add'),
+    int('broken_count', 'add'),
+    int('last_at', 'max'),
+    int('last_received_at', 'max'),
+  ],
+};
+
+const BROKEN: CounterTable = {
+  table: 'rollup_broken',
+  columns: [
+    text('grain'),
+    int('bucket_start'),
     int('brand_id'),
     int('source_id'),
     text('affiliate_id'),
@@ -159,7 +177,7 @@ function monthStart(t: number): number {
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1);
 }
 
-/** Adds folded events to every derived counter table (rollup_hour, _daily, _value, _affiliate, _affiliate_dim, broken_daily). */
+/** Adds folded events to every derived counter table. */
 export async function storeDailyRollups(
   trx: Kysely<Database>,
   dialect: DialectName,
@@ -171,7 +189,8 @@ export async function storeDailyRollups(
   const value = new Accumulator(VALUE, 8);
   const affiliates = new Accumulator(AFFILIATE, 6);
   const affiliateDims = new Accumulator(AFFILIATE_DIM, 9);
-  const broken = new Accumulator(BROKEN, 8);
+  const sources = new Accumulator(SOURCE, 6);
+  const broken = new Accumulator(BROKEN, 9);
   for (const e of events) {
     const day = Math.floor(e.occurred_at / DAY_MS) * DAY_MS;
     const buckets = [
@@ -216,6 +235,35 @@ export async function storeDailyRollups(
         e.occurred_at,
         e.received_at,
       ]);
+      sources.add([
+        grain,
+        bucket,
+        e.source_id,
+        e.is_test,
+        e.type,
+        currency,
+        1,
+        amount,
+        isBroken,
+        e.occurred_at,
+        e.received_at,
+      ]);
+      if (isBroken)
+        broken.add([
+          grain,
+          bucket,
+          e.brand_id,
+          e.source_id,
+          affiliate,
+          e.sub_id ?? '',
+          e.broken_macro ?? '',
+          e.is_test,
+          e.type,
+          1,
+          e.tracking_tag ?? e.sub_id ?? e.affiliate_id ?? '',
+          e.occurred_at,
+          e.occurred_at,
+        ]);
       const tail = [e.is_test, e.type, dimCurrency, 1, dimAmount];
       value.add(['tag', grain, bucket, tag, '', ...tail]);
       value.add(['geo', grain, bucket, geo, '', ...tail]);
@@ -229,26 +277,11 @@ export async function storeDailyRollups(
         affiliateDims.add([affiliate, 'origin', grain, bucket, sender, sheet, ...tail]);
       }
     }
-    if (isBroken) {
-      broken.add([
-        day,
-        e.brand_id,
-        e.source_id,
-        affiliate,
-        e.sub_id ?? '',
-        e.broken_macro ?? '',
-        e.is_test,
-        e.type,
-        1,
-        e.tracking_tag ?? e.sub_id ?? e.affiliate_id ?? '',
-        e.occurred_at,
-        e.occurred_at,
-      ]);
-    }
   }
   for (const [spec, acc] of [
     [HOUR, hour],
     [DAILY, daily],
+    [SOURCE, sources],
     [VALUE, value],
     [AFFILIATE, affiliates],
     [AFFILIATE_DIM, affiliateDims],

@@ -1,8 +1,8 @@
 /**
  * Recounts every rollup table from the stored events, in plain code independent of the ingest
- * path, and expects each table to hold exactly that: rollup_hourly, rollup_hour, rollup_daily
- * (day, week, month), rollup_value, rollup_affiliate, rollup_affiliate_dim, broken_daily,
- * player_regs and orphan_ftds. Call after the derived rollups were caught up.
+ * path, and expects each table to hold exactly that: rollup_hourly, rollup_hour, rollup_daily and
+ * rollup_source (day, week, month), rollup_value, rollup_affiliate, rollup_affiliate_dim,
+ * rollup_broken, player_regs and orphan_ftds. Call after the derived rollups were caught up.
  */
 import { expect } from 'vitest';
 import { withAnalyticsTables } from '../../src/analytics/tables.js';
@@ -54,6 +54,7 @@ export async function expectRollupsEqualRecount(database: Db): Promise<void> {
   const hourly: Recount = new Map();
   const hour: Recount = new Map();
   const daily: Recount = new Map();
+  const source: Recount = new Map();
   const value: Recount = new Map();
   const affiliate: Recount = new Map();
   const affiliateDim: Recount = new Map();
@@ -83,6 +84,19 @@ export async function expectRollupsEqualRecount(database: Db): Promise<void> {
         [1, amount, isBroken, at, Number(e.received_at)],
         '+++>>',
       );
+      bump(
+        source,
+        [grain, bucket, e.source_id, tail].join('|'),
+        [1, amount, isBroken, at, Number(e.received_at)],
+        '+++>>',
+      );
+      if (isBroken)
+        bump(
+          broken,
+          [grain, bucket, base, aff, e.sub_id ?? '', e.broken_macro ?? '', e.is_test, e.type].join('|'),
+          [1, e.tracking_tag ?? e.sub_id ?? e.affiliate_id ?? '', at, at],
+          '+<<>',
+        );
       const dims: Array<[string, string, string]> = [
         ['tag', e.tracking_tag ?? '', ''],
         ['geo', e.country ?? '', ''],
@@ -95,15 +109,6 @@ export async function expectRollupsEqualRecount(database: Db): Promise<void> {
         for (const [dim, v, v2] of [['sub', e.sub_id ?? '', ''] as [string, string, string], ...dims])
           bump(affiliateDim, [aff, dim, grain, bucket, v, v2, dimTail].join('|'), dimValues, '++');
     }
-    if (isBroken)
-      bump(
-        broken,
-        [Math.floor(at / DAY) * DAY, base, aff, e.sub_id ?? '', e.broken_macro ?? '', e.is_test, e.type].join(
-          '|',
-        ),
-        [1, e.tracking_tag ?? e.sub_id ?? e.affiliate_id ?? '', at, at],
-        '+<<>',
-      );
     if (e.type === 'REG' && e.external_uid) bump(regs, [e.external_uid, base].join('|'), [at], '<');
   }
   const orphans = new Map<number, number>();
@@ -141,6 +146,14 @@ export async function expectRollupsEqualRecount(database: Db): Promise<void> {
   ).toEqual(daily);
   expect(
     stored(
+      await db.selectFrom('rollup_source').selectAll().execute(),
+      ['grain', 'bucket_start', 'source_id', 'is_test', 'type', 'currency'],
+      [...counts, 'broken_count', 'last_at', 'last_received_at'],
+    ),
+    'rollup_source',
+  ).toEqual(source);
+  expect(
+    stored(
       await db.selectFrom('rollup_value').selectAll().execute(),
       ['dim', 'grain', 'bucket_start', 'value', 'value2', 'is_test', 'type', 'currency'],
       counts,
@@ -165,11 +178,21 @@ export async function expectRollupsEqualRecount(database: Db): Promise<void> {
   ).toEqual(affiliateDim);
   expect(
     stored(
-      await db.selectFrom('broken_daily').selectAll().execute(),
-      ['day_start', 'brand_id', 'source_id', 'affiliate_id', 'sub_id', 'macro', 'is_test', 'type'],
+      await db.selectFrom('rollup_broken').selectAll().execute(),
+      [
+        'grain',
+        'bucket_start',
+        'brand_id',
+        'source_id',
+        'affiliate_id',
+        'sub_id',
+        'macro',
+        'is_test',
+        'type',
+      ],
       ['event_count', 'sample_tag', 'first_at', 'last_at'],
     ),
-    'broken_daily',
+    'rollup_broken',
   ).toEqual(broken);
   expect(
     stored(

@@ -137,7 +137,7 @@ async function auditActions(targetId: number): Promise<string[]> {
 async function tableCounts(): Promise<Record<string, number>> {
   const db = withAnalyticsTables(t.ctx.db.kysely);
   const out: Record<string, number> = {};
-  for (const table of ['events', 'rollup_hourly', 'rollup_daily', 'broken_daily', 'orphan_ftds'] as const) {
+  for (const table of ['events', 'rollup_hourly', 'rollup_daily', 'rollup_broken', 'orphan_ftds'] as const) {
     const row = await db
       .selectFrom(table)
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
