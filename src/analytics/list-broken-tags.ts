@@ -71,13 +71,15 @@ export async function listBrokenTags(
       'affiliate_id',
       'sub_id',
       'macro',
-      'type',
       sql<string>`sum(event_count)`.as('n'),
+      sql<string>`sum(case when type = 'CLICK' then event_count else 0 end)`.as('clicks'),
+      sql<string>`sum(case when type = 'REG' then event_count else 0 end)`.as('regs'),
+      sql<string>`sum(case when type = 'FTD' then event_count else 0 end)`.as('ftds'),
       sql<string>`min(sample_tag)`.as('sample'),
       sql<number>`min(first_at)`.as('first_at'),
       sql<number>`max(last_at)`.as('last_at'),
     ])
-    .groupBy(['brand_id', 'source_id', 'affiliate_id', 'sub_id', 'macro', 'type'])
+    .groupBy(['brand_id', 'source_id', 'affiliate_id', 'sub_id', 'macro'])
     .execute();
   const [brands, sources] = await Promise.all([
     db.kysely.selectFrom('brands').select(['id', 'slug']).execute(),
@@ -110,11 +112,10 @@ export async function listBrokenTags(
       };
       groups.set(key, g);
     }
-    const n = toNumber(r.n);
-    g.events += n;
-    if (r.type === 'CLICK') g.clicks += n;
-    if (r.type === 'REG') g.regs += n;
-    if (r.type === 'FTD') g.ftds += n;
+    g.events += toNumber(r.n);
+    g.clicks += toNumber(r.clicks);
+    g.regs += toNumber(r.regs);
+    g.ftds += toNumber(r.ftds);
     if (r.sample < g.sample_tag) g.sample_tag = r.sample;
     g.first = Math.min(g.first, toNumber(r.first_at));
     g.last = Math.max(g.last, toNumber(r.last_at));

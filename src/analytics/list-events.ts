@@ -1,7 +1,9 @@
 /**
  * The event log, newest first (occurred_at, then id), 50 a page, with the exact total and a page
- * window. Deep pages do not degrade: the total and the position of a page come from per-day and
- * per-hour rollup counts, so a page's rows are read with an OFFSET inside one hour at most.
+ * window. Deep pages do not degrade: the total and the position of a page come from rollup
+ * counts — the newest days one by one, older days as one span (months, weeks, days) that is split
+ * into days and hours only when a page falls there — so a page's rows are read with an OFFSET
+ * inside one hour at most.
  * With a tracking-tag filter the per-day counts come from rollup_value; with a tag filter combined
  * with brand or source filters (a cut no rollup keeps) the total is counted from the events of
  * the range, up to COUNT_CAP, and reported as a lower bound.
@@ -13,9 +15,12 @@ import { type EventListItem, LIST_COLUMNS, type ListEventRow, loadNames, toListI
 import { containsPattern } from './filters.js';
 import { toNumber } from './metrics.js';
 import { DAY_MS, HOUR_MS, startOfDay } from './periods.js';
+import { bucketCondition, bucketReads, unionOfReads } from './rollup-ranges.js';
 import { withAnalyticsTables } from './tables.js';
 
 export const PAGE_SIZE = 50;
+/** Days counted one by one up front (newest first); older ones are one 'span' until a page falls there. */
+const NEWEST_DAYS = 7;
 export const COUNT_CAP = 100_000;
 const WINDOW = 7;
 
@@ -34,8 +39,11 @@ interface Segment {
   from: number;
   to: number;
   count: number;
-  /** 'day' segments can be split into hours from rollup_hour. */
-  kind: 'day' | 'hour' | 'exact';
+  /**
+   * 'span' (whole days, counted at once from month/week/day rollups) splits into its days, and a
+   * 'day' into hours from rollup_hour (without a tag filter); 'hour' and 'exact' are read as is.
+   */
+  kind: 'span' | 'day' | 'hour' | 'exact';
 }
 
 export function pageWindow(page: number, pages: number): number[] {
@@ -95,6 +103,45 @@ async function dayCounts(db: Db, f: EventFilter, from: number, to: number): Prom
   return out;
 }
 
+/** The count of whole days [from, to) in one statement over month, week and day rollup rows. */
+async function spanCount(db: Db, f: EventFilter, from: number, to: number): Promise<number> {
+  const adb = withAnalyticsTables(db.kysely);
+  const reads = bucketReads(from, to, { months: true, weeks: true });
+  const byTag = f.tag;
+  const byBrand = f.brandIds !== null;
+  const inner =
+    byTag === null
+      ? unionOfReads(reads, (r) => {
+          let q = adb
+            .selectFrom(byBrand ? 'rollup_daily' : 'rollup_source')
+            .select('event_count')
+            .where(bucketCondition(r))
+            .where('is_test', 'in', f.testFlags);
+          if (f.brandIds !== null) q = q.where(sql.ref('brand_id'), 'in', f.brandIds);
+          if (f.sourceIds !== null) q = q.where('source_id', 'in', f.sourceIds);
+          if (f.types !== null) q = q.where('type', 'in', f.types);
+          return q;
+        })
+      : unionOfReads(reads, (r) => {
+          let q = adb
+            .selectFrom('rollup_value')
+            .select('event_count')
+            .where('dim', '=', 'tag')
+            .where(bucketCondition(r))
+            .where('is_test', 'in', f.testFlags)
+            .where(sql`lower(value)`, 'like', sql`${containsPattern(byTag)} escape '\\'`)
+            .where('value', '<>', '');
+          if (f.types !== null) q = q.where('type', 'in', f.types);
+          return q;
+        });
+  if (inner === null) return 0;
+  const row = await adb
+    .selectFrom(inner.as('u'))
+    .select(sql<string>`sum(event_count)`.as('n'))
+    .executeTakeFirst();
+  return toNumber(row?.n ?? 0);
+}
+
 async function hourCounts(db: Db, f: EventFilter, from: number, to: number): Promise<Map<number, number>> {
   let q = withAnalyticsTables(db.kysely)
     .selectFrom('rollup_hour')
@@ -133,11 +180,15 @@ async function segmentsOf(db: Db, f: EventFilter): Promise<Segment[] | null> {
       count: await countEvents(db, f, lastDay, f.to, Number.MAX_SAFE_INTEGER),
       kind: 'exact',
     });
-  const days = await dayCounts(db, f, firstDay, lastDay);
-  for (const day of [...days.keys()].sort((a, b) => b - a)) {
-    const count = days.get(day) ?? 0;
-    if (count > 0) segments.push({ from: day, to: day + DAY_MS, count, kind: 'day' });
-  }
+  const windowStart = Math.max(firstDay, lastDay - NEWEST_DAYS * DAY_MS);
+  segments.push(...(await daySegments(db, f, windowStart, lastDay)));
+  if (firstDay < windowStart)
+    segments.push({
+      from: firstDay,
+      to: windowStart,
+      count: await spanCount(db, f, firstDay, windowStart),
+      kind: 'span',
+    });
   if (f.from < firstDay)
     segments.push({
       from: f.from,
@@ -148,8 +199,18 @@ async function segmentsOf(db: Db, f: EventFilter): Promise<Segment[] | null> {
   return segments.filter((s) => s.count > 0);
 }
 
-/** Splits a day segment into its hours (newest first) when the filter allows it. */
+/** Day segments of whole days [from, to), newest first. */
+async function daySegments(db: Db, f: EventFilter, from: number, to: number): Promise<Segment[]> {
+  const days = await dayCounts(db, f, from, to);
+  return [...days.keys()]
+    .sort((a, b) => b - a)
+    .map((day) => ({ from: day, to: day + DAY_MS, count: days.get(day) ?? 0, kind: 'day' as const }))
+    .filter((d) => d.count > 0);
+}
+
+/** Splits a span into its days, or a day into its hours (newest first) when the filter allows it. */
 async function refine(db: Db, f: EventFilter, s: Segment): Promise<Segment[]> {
+  if (s.kind === 'span') return daySegments(db, f, s.from, s.to);
   if (s.kind !== 'day' || f.tag !== null) return [s];
   const hours = await hourCounts(db, f, s.from, s.to);
   return [...hours.keys()]
@@ -217,11 +278,11 @@ export async function listEvents(
     const s = queue[i];
     if (!s) return empty(total, true);
     if (skip < s.count) {
-      if (s.kind === 'day') {
-        const hours = await refine(db, f, s);
-        queue = [...hours, ...queue.slice(i + 1)];
+      if (s.kind === 'span' || s.kind === 'day') {
+        const parts = await refine(db, f, s);
+        queue = [...parts, ...queue.slice(i + 1)];
         i = 0;
-        if (hours.length > 0 && hours[0] !== s) continue;
+        if (parts.length > 0 && parts[0] !== s) continue;
       }
       break;
     }

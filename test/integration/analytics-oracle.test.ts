@@ -263,8 +263,35 @@ describe('analytics oracle', () => {
         // Broken tags and the event log total.
         const broken = await get(`/api/v1/broken-tags?${range}`);
         expect(broken.summary.broken_events).toBe(prod.filter((s) => s.broken).length);
+        for (const [field, type] of [
+          ['clicks', 'CLICK'],
+          ['regs', 'REG'],
+          ['ftds', 'FTD'],
+        ] as const)
+          expect(broken.rows.reduce((a: number, r: Record<string, number>) => a + (r[field] ?? 0), 0)).toBe(
+            prod.filter((s) => s.broken && s.type === type).length,
+          );
         const events = await get(`/api/v1/events?${range}&test=all`);
         expect(events.total).toBe(stored.length);
+
+        // Event log pages, with and without a tag filter: first, middle and last page, newest first.
+        for (const tag of ['', 'wa_']) {
+          const times = stored
+            .filter((s) => tag === '' || s.tag.toLowerCase().includes(tag))
+            .map((s) => s.at)
+            .sort((a, b) => b - a);
+          const size = 7;
+          const pages = Math.max(1, Math.ceil(times.length / size));
+          for (const page of new Set([1, Math.ceil(pages / 2), pages])) {
+            const log = await get(
+              `/api/v1/events?${range}&test=all&page_size=${size}&page=${page}${tag ? `&tag=${tag}` : ''}`,
+            );
+            expect(log.total).toBe(times.length);
+            expect(log.rows.map((r: { time: string }) => Date.parse(r.time))).toEqual(
+              times.slice((page - 1) * size, page * size),
+            );
+          }
+        }
       }),
       { numRuns: 12 },
     );
