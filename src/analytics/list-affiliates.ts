@@ -1,7 +1,7 @@
 /**
  * Affiliates page: one row per affiliate with every count, CPA revenue per currency and the rates.
- * Without brand/source filters it reads rollup_affiliate (months, weeks, days); with them it reads
- * rollup_hourly, the one rollup that keeps the affiliate with the brand and source.
+ * From rollup_affiliate (months, weeks, days); with a brand or source filter, for the affiliates
+ * found there, from rollup_hourly, the one rollup that keeps the affiliate with brand and source.
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
@@ -43,34 +43,19 @@ export async function affiliateTotals(
     }
     addToTotals(t, type, currency, toNumber(n), toBigInt(amount));
   };
-  if (filters.brandIds === null && filters.sourceIds === null) {
-    const adb = withAnalyticsTables(db.kysely);
-    const inner = unionOfReads(bucketReads(range.from, range.to, { months: true, weeks: true }), (r) => {
-      let q = adb
-        .selectFrom('rollup_affiliate')
-        .select(['affiliate_id', 'type', 'currency', 'event_count', 'amount_micros'])
-        .where(bucketCondition(r))
-        .where('is_test', 'in', filters.testFlags);
-      if (filters.affiliateId !== null) q = q.where('affiliate_id', '=', filters.affiliateId);
-      return q;
-    });
-    if (inner === null) return out;
-    const rows = await adb
-      .selectFrom(inner.as('u'))
-      .select([
-        'affiliate_id',
-        'type',
-        'currency',
-        sql<string>`sum(event_count)`.as('n'),
-        sql<string>`sum(amount_micros)`.as('amount'),
-      ])
-      .groupBy(['affiliate_id', 'type', 'currency'])
-      .execute();
-    for (const row of rows) bump(row.affiliate_id, row.type, row.currency, row.n, row.amount);
-    return out;
-  }
-  let q = db.kysely
-    .selectFrom('rollup_hourly')
+  const adb = withAnalyticsTables(db.kysely);
+  const inner = unionOfReads(bucketReads(range.from, range.to, { months: true, weeks: true }), (r) => {
+    let q = adb
+      .selectFrom('rollup_affiliate')
+      .select(['affiliate_id', 'type', 'currency', 'event_count', 'amount_micros'])
+      .where(bucketCondition(r))
+      .where('is_test', 'in', filters.testFlags);
+    if (filters.affiliateId !== null) q = q.where('affiliate_id', '=', filters.affiliateId);
+    return q;
+  });
+  if (inner === null) return out;
+  const rows = await adb
+    .selectFrom(inner.as('u'))
     .select([
       'affiliate_id',
       'type',
@@ -78,14 +63,34 @@ export async function affiliateTotals(
       sql<string>`sum(event_count)`.as('n'),
       sql<string>`sum(amount_micros)`.as('amount'),
     ])
-    .where('hour_start', '>=', range.from)
-    .where('hour_start', '<', range.to)
-    .where('is_test', 'in', filters.testFlags);
-  if (filters.brandIds !== null) q = q.where('brand_id', 'in', filters.brandIds);
-  if (filters.sourceIds !== null) q = q.where('source_id', 'in', filters.sourceIds);
-  if (filters.affiliateId !== null) q = q.where('affiliate_id', '=', filters.affiliateId);
-  for (const row of await q.groupBy(['affiliate_id', 'type', 'currency']).execute())
-    bump(row.affiliate_id, row.type, row.currency, row.n, row.amount);
+    .groupBy(['affiliate_id', 'type', 'currency'])
+    .execute();
+  if (filters.brandIds === null && filters.sourceIds === null) {
+    for (const row of rows) bump(row.affiliate_id, row.type, row.currency, row.n, row.amount);
+    return out;
+  }
+  // By brand or source: rollup_hourly, keyed by affiliate first, read for the affiliates the
+  // period has (a lookup per affiliate instead of a scan of every hour of every affiliate).
+  const ids = [...new Set(rows.map((r) => r.affiliate_id))];
+  for (let i = 0; i < ids.length; i += 500) {
+    let q = db.kysely
+      .selectFrom('rollup_hourly')
+      .select([
+        'affiliate_id',
+        'type',
+        'currency',
+        sql<string>`sum(event_count)`.as('n'),
+        sql<string>`sum(amount_micros)`.as('amount'),
+      ])
+      .where('affiliate_id', 'in', ids.slice(i, i + 500))
+      .where('hour_start', '>=', range.from)
+      .where('hour_start', '<', range.to)
+      .where('is_test', 'in', filters.testFlags);
+    if (filters.brandIds !== null) q = q.where('brand_id', 'in', filters.brandIds);
+    if (filters.sourceIds !== null) q = q.where('source_id', 'in', filters.sourceIds);
+    for (const row of await q.groupBy(['affiliate_id', 'type', 'currency']).execute())
+      bump(row.affiliate_id, row.type, row.currency, row.n, row.amount);
+  }
   return out;
 }
 

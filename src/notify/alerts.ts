@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import { getSettings } from '../analytics/get-settings.js';
 import { getSourceHealth } from '../analytics/get-source-health.js';
 import { listDeals } from '../analytics/list-deals.js';
+import { withAnalyticsTables } from '../analytics/tables.js';
 import type { Db } from '../db/connect.js';
 import { lockInvariant } from '../db/dialect.js';
 import type { AlertSettings } from './alert-settings.js';
@@ -65,12 +66,13 @@ export async function evaluateAlertConditions(
   }
 
   const since = Math.floor((now - (settings.brokenSpikeWindowHours - 1) * HOUR_MS) / HOUR_MS) * HOUR_MS;
-  const broken = await db.kysely
-    .selectFrom('rollup_hourly')
-    .innerJoin('brands', 'brands.id', 'rollup_hourly.brand_id')
-    .select(['brands.slug', sql<string>`sum(rollup_hourly.broken_count)`.as('n')])
-    .where('rollup_hourly.hour_start', '>=', since)
-    .where('rollup_hourly.is_test', '=', 0)
+  // rollup_hour is folded in: the notifier catches the derived rollups up before evaluating.
+  const broken = await withAnalyticsTables(db.kysely)
+    .selectFrom('rollup_hour')
+    .innerJoin('brands', 'brands.id', 'rollup_hour.brand_id')
+    .select(['brands.slug', sql<string>`sum(rollup_hour.broken_count)`.as('n')])
+    .where('rollup_hour.hour_start', '>=', since)
+    .where('rollup_hour.is_test', '=', 0)
     .groupBy('brands.slug')
     .execute();
   for (const b of broken) {

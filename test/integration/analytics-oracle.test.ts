@@ -218,13 +218,19 @@ describe('analytics oracle', () => {
           a1Tags,
         );
 
-        // Affiliates list: every count per affiliate.
-        const affs = await get(`/api/v1/affiliates?${range}`);
-        const wantAff = new Map<string, number>();
-        for (const s of prod) wantAff.set(s.affiliate, (wantAff.get(s.affiliate) ?? 0) + 1);
-        expect(
-          new Map(affs.rows.map((r: { affiliate_id: string; events: number }) => [r.affiliate_id, r.events])),
-        ).toEqual(wantAff);
+        // Affiliates list: every count per affiliate, overall and for one brand.
+        for (const brandFilter of ['', '&brand=orb1']) {
+          const affs = await get(`/api/v1/affiliates?${range}${brandFilter}`);
+          const wantAff = new Map<string, number>();
+          for (const s of prod)
+            if (brandFilter === '' || s.brand === 'orb1')
+              wantAff.set(s.affiliate, (wantAff.get(s.affiliate) ?? 0) + 1);
+          expect(
+            new Map(
+              affs.rows.map((r: { affiliate_id: string; events: number }) => [r.affiliate_id, r.events]),
+            ),
+          ).toEqual(wantAff);
+        }
 
         // Sources: the one source's counts, revenue and trend (one rollup read serves all three).
         const sources = await get(`/api/v1/sources?${range}`);

@@ -18,6 +18,8 @@
  * existing rollups, not from the events. On SQLite the counter tables become WITHOUT ROWID: the
  * primary key is the table, so an upsert writes one B-tree instead of two and a range read needs
  * no second lookup per row.
+ * rollup_hourly's key starts with the affiliate (its one use beside rollup_hour), so its index on
+ * the affiliate goes: one B-tree less to write per postback.
  * Forward-only: never edit after it has landed.
  */
 import { type Kysely, sql } from 'kysely';
@@ -76,7 +78,8 @@ const ROLLUP_HOURLY: TableDef = {
     ['amount_micros', 'int'],
     ['broken_count', 'int'],
   ],
-  key: ['hour_start', 'brand_id', 'source_id', 'affiliate_id', 'is_test', 'type', 'currency'],
+  // The affiliate first: its reads need no second index, and every other hourly read has rollup_hour.
+  key: ['affiliate_id', 'hour_start', 'brand_id', 'source_id', 'is_test', 'type', 'currency'],
 };
 
 const ROLLUP_DAILY: TableDef = {
@@ -225,11 +228,17 @@ const ROLLUP_HOUR: TableDef = {
 
 export async function up(db: Kysely<unknown>, { dialect }: MigrationContext): Promise<void> {
   if (dialect === 'sqlite') {
+    // Their indexes (rollup_hourly_affiliate, rollup_daily_source) go with the old tables.
     for (const def of [ROLLUP_HOURLY, ROLLUP_DAILY, PLAYER_REGS]) await rebuildWithoutRowid(db, def);
-    // Dropping a table drops its indexes: put back the one still needed.
-    await sql`create index rollup_hourly_affiliate on rollup_hourly (affiliate_id, hour_start)`.execute(db);
   } else {
     await sql`drop index rollup_daily_source`.execute(db);
+    await sql`drop index rollup_hourly_affiliate`.execute(db);
+    await sql`alter table rollup_hourly drop constraint rollup_hourly_pk`.execute(db);
+    await sql
+      .raw(
+        `alter table rollup_hourly add constraint rollup_hourly_pk primary key (${ROLLUP_HOURLY.key.join(', ')})`,
+      )
+      .execute(db);
   }
   for (const def of [
     ROLLUP_VALUE,
