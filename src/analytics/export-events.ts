@@ -76,14 +76,17 @@ export async function* exportEventRows(
   let cursor: { at: number; id: number } | null = null;
   let left = limit;
   while (left > 0) {
-    let q = applyEventFilter(db.kysely.selectFrom('events').select([...LIST_COLUMNS]), f);
     const c = cursor;
+    const base = db.kysely.selectFrom('events').select([...LIST_COLUMNS]);
+    // After the first chunk the cursor is the only upper bound (`occurred_at < at + 1` in place of
+    // the filter's `to`): SQLite uses one upper bound for the index range, and given both it took
+    // `to` and walked down from the top of the range again for every chunk.
+    let q =
+      c === null ? applyEventFilter(base, f) : applyEventFilter(base, f, { from: f.from, to: c.at + 1 });
     if (c !== null)
-      q = q
-        .where('occurred_at', '<=', c.at)
-        .where((eb) =>
-          eb.or([eb('occurred_at', '<', c.at), eb.and([eb('occurred_at', '=', c.at), eb('id', '<', c.id)])]),
-        );
+      q = q.where((eb) =>
+        eb.or([eb('occurred_at', '<', c.at), eb.and([eb('occurred_at', '=', c.at), eb('id', '<', c.id)])]),
+      );
     const rows = (await q
       .orderBy('occurred_at', 'desc')
       .orderBy('id', 'desc')
