@@ -2,6 +2,7 @@
  * `npm run bench:query` — read-side latency over an existing (demo) database.
  *
  *   DATABASE_URL=sqlite:/tmp/demo.db node bench/query.mjs [--calls 20] [--export-rows 1000000]
+ *     [--only <route prefix>] [--only-export]
  *
  * Generate the data once first: `DATABASE_URL=… node bin/affpanel.js demo --events 10000000`.
  * Builds the app in-process (dist/), creates a throwaway API client, warms up, then times every
@@ -9,6 +10,8 @@
  * events page at several filters and page depths, and the CSV export of --export-rows rows over a
  * real socket (rows/s and the process's peak RSS). For summary it also times the naive answer (a
  * GROUP BY over the events of the period) and prints `speedup`. One JSON line per measurement.
+ * `--only-export` skips the route timings and measures the export alone (its peak RSS then starts
+ * from a smaller heap than after the full run, so compare like with like).
  */
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
@@ -18,7 +21,12 @@ import { createContext } from '../dist/context.js';
 import { buildServer } from '../dist/server.js';
 import { log, parseFlags } from './lib/util.mjs';
 
-const flags = parseFlags(process.argv.slice(2), { calls: 'number', 'export-rows': 'number', only: 'string' });
+const flags = parseFlags(process.argv.slice(2), {
+  calls: 'number',
+  'export-rows': 'number',
+  only: 'string',
+  'only-export': 'boolean',
+});
 const CALLS = flags.calls ?? 20;
 const EXPORT_ROWS = flags['export-rows'] ?? 1_000_000;
 const url = process.env.DATABASE_URL;
@@ -80,56 +88,65 @@ const naiveSummary = (from, to) =>
     ctx.db.kysely,
   );
 
-for (const [name, build] of Object.entries(ROUTES)) {
-  if (flags.only && !name.startsWith(flags.only)) continue;
-  for (const preset of PRESETS) {
-    const figures = await time(() => route(build(preset)));
-    const out = { route: name, preset, ...figures };
-    if (name === 'summary') {
-      const period = (await route(build(preset))).json().period;
-      const naive = await time(() => naiveSummary(Date.parse(period.from), Date.parse(period.to)), 3);
-      out.naive_median_ms = naive.median_ms;
-      out.speedup = round(naive.median_ms / Math.max(0.1, figures.median_ms));
+async function timeRoutes() {
+  for (const [name, build] of Object.entries(ROUTES)) {
+    if (flags.only && !name.startsWith(flags.only)) continue;
+    for (const preset of PRESETS) {
+      const figures = await time(() => route(build(preset)));
+      const out = { route: name, preset, ...figures };
+      if (name === 'summary') {
+        const period = (await route(build(preset))).json().period;
+        const naive = await time(() => naiveSummary(Date.parse(period.from), Date.parse(period.to)), 3);
+        out.naive_median_ms = naive.median_ms;
+        out.speedup = round(naive.median_ms / Math.max(0.1, figures.median_ms));
+      }
+      emit(out);
     }
-    emit(out);
   }
-}
-for (const mode of ['day', 'week', 'month'])
-  emit({ route: 'compare', mode, ...(await time(() => route(`/api/v1/compare?mode=${mode}`))) });
-emit({ route: 'source_health', ...(await time(() => route('/api/v1/source-health'))) });
+  for (const mode of ['day', 'week', 'month'])
+    emit({ route: 'compare', mode, ...(await time(() => route(`/api/v1/compare?mode=${mode}`))) });
+  emit({ route: 'source_health', ...(await time(() => route('/api/v1/source-health'))) });
 
-const first = (await route('/api/v1/events')).json();
-const EVENT_CASES = {
-  page_1: '/api/v1/events',
-  page_100: '/api/v1/events?page=100',
-  page_deep: `/api/v1/events?page=${Math.max(1, Math.floor(first.pages * 0.7))}`,
-  page_last: `/api/v1/events?page=${Math.max(1, first.pages)}`,
-  brand_page_50: '/api/v1/events?brand=britsino&page=50',
-  cpa_page_20: '/api/v1/events?type=CPA&page=20',
-  tag_page_5: '/api/v1/events?tag=WA_&page=5',
-  test_only_page_3: '/api/v1/events?test=test&page=3',
-};
-for (const [name, path] of Object.entries(EVENT_CASES))
-  emit({ route: 'events', case: name, ...(await time(() => route(path))) });
+  const first = (await route('/api/v1/events')).json();
+  const EVENT_CASES = {
+    page_1: '/api/v1/events',
+    page_100: '/api/v1/events?page=100',
+    page_deep: `/api/v1/events?page=${Math.max(1, Math.floor(first.pages * 0.7))}`,
+    page_last: `/api/v1/events?page=${Math.max(1, first.pages)}`,
+    brand_page_50: '/api/v1/events?brand=britsino&page=50',
+    cpa_page_20: '/api/v1/events?type=CPA&page=20',
+    tag_page_5: '/api/v1/events?tag=WA_&page=5',
+    test_only_page_3: '/api/v1/events?test=test&page=3',
+  };
+  for (const [name, path] of Object.entries(EVENT_CASES))
+    emit({ route: 'events', case: name, ...(await time(() => route(path))) });
+}
+
+if (!flags['only-export']) await timeRoutes();
 
 // CSV export over a real socket: rows/s and peak RSS of this process (server and client).
 await app.listen({ port: 0, host: '127.0.0.1' });
 const port = app.server.address().port;
-let peakRss = process.memoryUsage().rss;
+const rssBefore = process.memoryUsage().rss;
+let peakRss = rssBefore;
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
 }, 100);
+const cpuBefore = process.cpuUsage();
 const s = performance.now();
 const res = await fetch(`http://127.0.0.1:${port}/api/v1/events/export?format=csv&limit=${EXPORT_ROWS}`, {
   headers,
 });
+if (res.status !== 200) throw new Error(`export: ${res.status} ${await res.text()}`);
 let bytes = 0;
 let lines = 0;
 for await (const chunk of res.body) {
   bytes += chunk.length;
-  for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+  // indexOf scans in native code: the client's own cost stays small beside the server's.
+  for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++;
 }
 const seconds = (performance.now() - s) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
 clearInterval(sampler);
 emit({
   route: 'events_export_csv',
@@ -137,6 +154,10 @@ emit({
   seconds: round(seconds),
   rows_per_s: Math.round((lines - 1) / seconds),
   mb: round(bytes / 1e6),
+  // CPU time of the whole process (all threads) over the export: steadier than rows/s on a busy host.
+  cpu_s: round((cpu.user + cpu.system) / 1e6),
   peak_rss_mb: Math.round(peakRss / 1e6),
+  rss_before_mb: Math.round(rssBefore / 1e6),
+  only_export: flags['only-export'] === true,
 });
 await app.close();

@@ -1,7 +1,8 @@
 /**
  * How an event row leaves the API: ISO times, brand and source by slug, the amount as an exact
- * decimal string. Shared by the log, the detail panel, the recent feed and the exports. Pure but
- * for `loadNames`, which reads the (small) brands and sources tables once per request.
+ * decimal string. Shared by the log, the detail panel and the recent feed; the events export reads
+ * the same LIST_COLUMNS and names but builds its cells directly. Pure but for `loadNames`, which
+ * reads the (small) brands and sources tables once per request.
  */
 import type { Kysely } from 'kysely';
 import type { Database, EventRow } from '../db/schema.js';

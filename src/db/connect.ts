@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { type CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 
@@ -17,6 +17,12 @@ export interface Db {
   /** For SQLite, the database file path (the write worker opens its own connection to it). */
   sqlitePath: string | null;
   url: string;
+  /**
+   * Runs a compiled select and returns each row as an array of its values in select order, without
+   * building an object per row (better-sqlite3 `raw` mode, pg `rowMode: 'array'`): for reads of
+   * many rows, such as exports. The caller types the tuple; values arrive as Kysely's would.
+   */
+  selectArrays<R extends unknown[] = unknown[]>(query: CompiledQuery): Promise<R[]>;
   close(): Promise<void>;
 }
 
@@ -95,6 +101,15 @@ export function connect(url: string, options: { poolSize?: number; busyTimeoutMs
       dialect: 'sqlite',
       sqlitePath: path,
       url,
+      // Holding Kysely's connection keeps its mutex: the read never lands inside another caller's
+      // open transaction on this handle.
+      selectArrays: <R extends unknown[]>(query: CompiledQuery) =>
+        kysely.connection().execute(async () =>
+          sqlite
+            .prepare<unknown[], R>(query.sql)
+            .raw(true)
+            .all(...query.parameters),
+        ),
       close: () => kysely.destroy(),
     };
   }
@@ -108,5 +123,13 @@ export function connect(url: string, options: { poolSize?: number; busyTimeoutMs
   // A dropped idle connection must not crash the process; the next query reports the failure.
   pool.on('error', () => {});
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, dialect: 'postgres', sqlitePath: null, url, close: () => kysely.destroy() };
+  return {
+    kysely,
+    dialect: 'postgres',
+    sqlitePath: null,
+    url,
+    selectArrays: async <R extends unknown[]>(query: CompiledQuery) =>
+      (await pool.query<R>({ text: query.sql, values: [...query.parameters], rowMode: 'array' })).rows,
+    close: () => kysely.destroy(),
+  };
 }
