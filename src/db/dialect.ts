@@ -97,6 +97,52 @@ export async function upsertCounters(
 }
 
 /**
+ * Inserts many rows in one statement whose text never changes (the rows travel as one JSON
+ * parameter, read with json_each / jsonb_array_elements as in upsertCounters), so the statement
+ * is prepared once and no query builder runs per batch. Rows colliding with `conflict`'s unique
+ * index are skipped; the `returning` column of each inserted row is returned (none without it). Table and column
+ * names come from code only.
+ */
+export async function insertJsonRows(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  spec: {
+    table: string;
+    columns: ReadonlyArray<{ name: string; kind: 'int' | 'text' }>;
+    conflict?: { columns: readonly string[]; where: string };
+    returning?: string;
+  },
+  rows: ReadonlyArray<ReadonlyArray<string | number | null>>,
+): Promise<Array<Record<string, unknown>>> {
+  if (rows.length === 0) return [];
+  const names = spec.columns.map((c) => c.name).join(', ');
+  const picks = spec.columns
+    .map((c, i) =>
+      dialect === 'sqlite'
+        ? `value ->> ${i}`
+        : c.kind === 'int'
+          ? `(value ->> ${i})::bigint`
+          : `(value ->> ${i})`,
+    )
+    .join(', ');
+  const from =
+    dialect === 'sqlite' ? 'json_each(?) where true' : 'jsonb_array_elements($1::jsonb) as x(value)';
+  const conflict = spec.conflict
+    ? ` on conflict (${spec.conflict.columns.join(', ')}) where ${spec.conflict.where} do nothing`
+    : '';
+  const returning = spec.returning ? ` returning ${spec.returning}` : '';
+  const text = `insert into ${spec.table} (${names}) select ${picks} from ${from}${conflict}${returning}`;
+  const out: Array<Record<string, unknown>> = [];
+  const CHUNK = 2000;
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const json = JSON.stringify(rows.slice(i, i + CHUNK));
+    const result = await trx.executeQuery<Record<string, unknown>>(CompiledQuery.raw(text, [json]));
+    out.push(...result.rows);
+  }
+  return out;
+}
+
+/**
  * Serialises transactions that check-then-write one invariant (e.g. "one active admin remains").
  * PostgreSQL: a transaction-scoped advisory lock on the name; SQLite: the file's write lock.
  */

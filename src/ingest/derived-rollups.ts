@@ -9,13 +9,11 @@
  * Readers call `catchUp()` first, so every answer includes every event stored before the call.
  */
 import type { Kysely } from 'kysely';
-import type { Db } from '../db/connect.js';
-import { lockInvariant } from '../db/dialect.js';
+import type { Db, DialectName } from '../db/connect.js';
+import { insertJsonRows, lockInvariant } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
 import { storeDailyRollups } from './store-daily-rollups.js';
 import { storeOrphanFtds } from './store-orphan-ftds.js';
-
-const ENQUEUE_CHUNK = 1000;
 
 /** What folding reads of an event: not the raw request, which is most of a row's bytes. */
 const FOLDED_COLUMNS = [
@@ -41,13 +39,17 @@ const FOLDED_COLUMNS = [
 const DELETE_CHUNK = 500;
 
 /** Called inside the ingest transaction with the ids of the events it stored. */
-export async function enqueueDerivedRollups(trx: Kysely<Database>, eventIds: number[]): Promise<void> {
-  for (let i = 0; i < eventIds.length; i += ENQUEUE_CHUNK) {
-    await trx
-      .insertInto('rollup_queue')
-      .values(eventIds.slice(i, i + ENQUEUE_CHUNK).map((id) => ({ event_id: id })))
-      .execute();
-  }
+export async function enqueueDerivedRollups(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  eventIds: number[],
+): Promise<void> {
+  await insertJsonRows(
+    trx,
+    dialect,
+    { table: 'rollup_queue', columns: [{ name: 'event_id', kind: 'int' }] },
+    eventIds.map((id) => [id]),
+  );
 }
 
 /** What readers and the demo need of the folder, wherever it runs. */

@@ -7,7 +7,13 @@
 import type { Kysely } from 'kysely';
 import type { BrandDirectory } from '../brands/brand-directory.js';
 import type { Db } from '../db/connect.js';
-import { allocateEventIds, lockForWrite } from '../db/dialect.js';
+import {
+  allocateEventIds,
+  type CounterTable,
+  insertJsonRows,
+  lockForWrite,
+  upsertCounters,
+} from '../db/dialect.js';
 import type { Database, NewEvent } from '../db/schema.js';
 import type { CanonicalEvent } from '../domain.js';
 import { enqueueDeliveries } from '../notify/outbox.js';
@@ -40,8 +46,42 @@ export type WriteResult =
   | { kind: 'duplicate'; eventId: number }
   | { kind: 'rejection-logged' };
 
-/** Rows per INSERT: keeps bound parameters under SQLite's and PostgreSQL's limits. */
-const EVENT_CHUNK = 400;
+/** The events columns a new row fills, in the order insertJsonRows sends them. */
+const EVENT_COLUMNS: ReadonlyArray<{ name: keyof NewEvent & string; kind: 'int' | 'text' }> = [
+  { name: 'id', kind: 'int' },
+  { name: 'received_at', kind: 'int' },
+  { name: 'occurred_at', kind: 'int' },
+  { name: 'type', kind: 'text' },
+  { name: 'raw_event', kind: 'text' },
+  { name: 'brand_id', kind: 'int' },
+  { name: 'source_id', kind: 'int' },
+  { name: 'affiliate_id', kind: 'text' },
+  { name: 'sub_id', kind: 'text' },
+  { name: 'external_uid', kind: 'text' },
+  { name: 'transaction_id', kind: 'text' },
+  { name: 'tracking_tag', kind: 'text' },
+  { name: 'traffic_source', kind: 'text' },
+  { name: 'country', kind: 'text' },
+  { name: 'amount_micros', kind: 'int' },
+  { name: 'currency', kind: 'text' },
+  { name: 'is_test', kind: 'int' },
+  { name: 'sender', kind: 'text' },
+  { name: 'sheet', kind: 'text' },
+  { name: 'broken_fields', kind: 'text' },
+  { name: 'broken_macro', kind: 'text' },
+  { name: 'dedup_key', kind: 'text' },
+  { name: 'raw_query', kind: 'text' },
+  { name: 'raw_body', kind: 'text' },
+  { name: 'ip', kind: 'text' },
+];
+
+/** One statement for a whole batch; a duplicate (same source and dedup key) is skipped, not an error. */
+const EVENT_INSERT = {
+  table: 'events',
+  columns: EVENT_COLUMNS,
+  conflict: { columns: ['source_id', 'dedup_key'], where: 'dedup_key is not null' },
+  returning: 'id',
+};
 
 function chunks<T>(list: T[], size: number): T[][] {
   const out: T[][] = [];
@@ -79,66 +119,57 @@ export function toEventRow(id: number, brandId: number, e: CanonicalEvent): NewE
   };
 }
 
-interface RollupDelta {
-  hour_start: number;
-  brand_id: number;
-  source_id: number;
-  affiliate_id: string;
-  is_test: number;
-  type: string;
-  currency: string;
-  event_count: number;
-  amount_micros: number;
-  broken_count: number;
-}
+const key = (name: string, kind: 'int' | 'text' = 'int') => ({ name, kind, merge: 'key' as const });
+const add = (name: string) => ({ name, kind: 'int' as const, merge: 'add' as const });
 
-/** Sums inserted events into rollup deltas, one per (hour, brand, source, affiliate, test, type, currency). */
-export function rollupDeltas(rows: NewEvent[]): RollupDelta[] {
-  const byKey = new Map<string, RollupDelta>();
+/** rollup_hourly as a counter table: the key, then the counters added on conflict. */
+const HOURLY: CounterTable = {
+  table: 'rollup_hourly',
+  columns: [
+    key('hour_start'),
+    key('brand_id'),
+    key('source_id'),
+    key('affiliate_id', 'text'),
+    key('is_test'),
+    key('type', 'text'),
+    key('currency', 'text'),
+    add('event_count'),
+    add('amount_micros'),
+    add('broken_count'),
+  ],
+};
+
+/** Sums inserted events into rollup_hourly rows, one per (hour, brand, source, affiliate, test, type, currency). */
+export function rollupDeltas(rows: NewEvent[]): Array<Array<string | number>> {
+  const byKey = new Map<string, Array<string | number>>();
   for (const row of rows) {
     const hour = Math.floor(row.occurred_at / HOUR_MS) * HOUR_MS;
     const affiliate = row.affiliate_id ?? '';
     const currency = row.currency ?? '';
-    const key = `${hour}\u0001${row.brand_id}\u0001${row.source_id}\u0001${affiliate}\u0001${row.is_test}\u0001${row.type}\u0001${currency}`;
-    let delta = byKey.get(key);
+    const k = `${hour}\u0001${row.brand_id}\u0001${row.source_id}\u0001${affiliate}\u0001${row.is_test}\u0001${row.type}\u0001${currency}`;
+    const delta = byKey.get(k);
+    const amount = row.amount_micros ?? 0;
+    const broken = row.broken_fields ? 1 : 0;
     if (!delta) {
-      delta = {
-        hour_start: hour,
-        brand_id: row.brand_id,
-        source_id: row.source_id,
-        affiliate_id: affiliate,
-        is_test: row.is_test,
-        type: row.type,
+      byKey.set(k, [
+        hour,
+        row.brand_id,
+        row.source_id,
+        affiliate,
+        row.is_test,
+        row.type,
         currency,
-        event_count: 0,
-        amount_micros: 0,
-        broken_count: 0,
-      };
-      byKey.set(key, delta);
+        1,
+        amount,
+        broken,
+      ]);
+      continue;
     }
-    delta.event_count += 1;
-    delta.amount_micros += row.amount_micros ?? 0;
-    if (row.broken_fields) delta.broken_count += 1;
+    delta[7] = (delta[7] as number) + 1;
+    delta[8] = (delta[8] as number) + amount;
+    delta[9] = (delta[9] as number) + broken;
   }
   return [...byKey.values()];
-}
-
-async function upsertRollups(trx: Kysely<Database>, deltas: RollupDelta[]): Promise<void> {
-  for (const part of chunks(deltas, 500)) {
-    await trx
-      .insertInto('rollup_hourly')
-      .values(part)
-      .onConflict((oc) =>
-        oc
-          .columns(['hour_start', 'brand_id', 'source_id', 'affiliate_id', 'is_test', 'type', 'currency'])
-          .doUpdateSet((eb) => ({
-            event_count: eb('rollup_hourly.event_count', '+', eb.ref('excluded.event_count')),
-            amount_micros: eb('rollup_hourly.amount_micros', '+', eb.ref('excluded.amount_micros')),
-            broken_count: eb('rollup_hourly.broken_count', '+', eb.ref('excluded.broken_count')),
-          })),
-      )
-      .execute();
-  }
 }
 
 async function recordRejections(trx: Kysely<Database>, records: RejectionRecord[]): Promise<void> {
@@ -229,17 +260,13 @@ export async function storeBatch(db: Db, brands: BrandDirectory, items: WriteIte
       });
 
       const inserted = new Set<number>();
-      for (const part of chunks(rows, EVENT_CHUNK)) {
-        const returned = await trx
-          .insertInto('events')
-          .values(part)
-          .onConflict((oc) =>
-            oc.columns(['source_id', 'dedup_key']).where('dedup_key', 'is not', null).doNothing(),
-          )
-          .returning('id')
-          .execute();
-        for (const r of returned) inserted.add(Number(r.id));
-      }
+      const returned = await insertJsonRows(
+        trx,
+        db.dialect,
+        EVENT_INSERT,
+        rows.map((r) => EVENT_COLUMNS.map((c) => r[c.name] ?? null)),
+      );
+      for (const r of returned) inserted.add(Number(r.id));
 
       // Rows not inserted collided with an earlier event: find its id.
       const collided = rows.filter((r) => !inserted.has(r.id));
@@ -280,9 +307,10 @@ export async function storeBatch(db: Db, brands: BrandDirectory, items: WriteIte
       }
 
       const stored = rows.filter((r) => inserted.has(r.id));
-      await upsertRollups(trx, rollupDeltas(stored));
+      await upsertCounters(trx, db.dialect, HOURLY, rollupDeltas(stored));
       await enqueueDerivedRollups(
         trx,
+        db.dialect,
         stored.map((r) => r.id),
       );
       await enqueueDeliveries(trx, db, stored, brands);

@@ -150,7 +150,8 @@ class Accumulator {
   ) {}
 
   add(row: Row): void {
-    const key = row.slice(0, this.keyLength).join('\u0001');
+    let key = `${row[0]}`;
+    for (let i = 1; i < this.keyLength; i++) key += `\u0001${row[i]}`;
     const seen = this.rows.get(key);
     if (!seen) {
       this.rows.set(key, row);
