@@ -12,6 +12,10 @@
  * GROUP BY over the events of the period) and prints `speedup`. One JSON line per measurement.
  * `--only-export` skips the route timings and measures the export alone (its peak RSS then starts
  * from a smaller heap than after the full run, so compare like with like).
+ * `--under-load S` first starts the built server on the same database and drives it with the
+ * bench:ingest load (wrk, 64 connections, new postbacks) for S seconds; the routes are timed at
+ * Today and YTD while that runs (lines carry `under_load: true`), then the load's accepted/s is
+ * printed and the server stopped. The load adds events to the database.
  */
 import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
@@ -26,7 +30,9 @@ const flags = parseFlags(process.argv.slice(2), {
   'export-rows': 'number',
   only: 'string',
   'only-export': 'boolean',
+  'under-load': 'number',
 });
+const UNDER_LOAD_S = flags['under-load'] ?? 0;
 const CALLS = flags.calls ?? 20;
 const EXPORT_ROWS = flags['export-rows'] ?? 1_000_000;
 const url = process.env.DATABASE_URL;
@@ -88,10 +94,11 @@ const naiveSummary = (from, to) =>
     ctx.db.kysely,
   );
 
-async function timeRoutes() {
+async function timeRoutes(presets = PRESETS, extra = {}) {
+  const emitRow = (o) => emit({ ...o, ...extra });
   for (const [name, build] of Object.entries(ROUTES)) {
     if (flags.only && !name.startsWith(flags.only)) continue;
-    for (const preset of PRESETS) {
+    for (const preset of presets) {
       const figures = await time(() => route(build(preset)));
       const out = { route: name, preset, ...figures };
       if (name === 'summary') {
@@ -100,12 +107,12 @@ async function timeRoutes() {
         out.naive_median_ms = naive.median_ms;
         out.speedup = round(naive.median_ms / Math.max(0.1, figures.median_ms));
       }
-      emit(out);
+      emitRow(out);
     }
   }
   for (const mode of ['day', 'week', 'month'])
-    emit({ route: 'compare', mode, ...(await time(() => route(`/api/v1/compare?mode=${mode}`))) });
-  emit({ route: 'source_health', ...(await time(() => route('/api/v1/source-health'))) });
+    emitRow({ route: 'compare', mode, ...(await time(() => route(`/api/v1/compare?mode=${mode}`))) });
+  emitRow({ route: 'source_health', ...(await time(() => route('/api/v1/source-health'))) });
 
   const first = (await route('/api/v1/events')).json();
   const EVENT_CASES = {
@@ -119,10 +126,61 @@ async function timeRoutes() {
     test_only_page_3: '/api/v1/events?test=test&page=3',
   };
   for (const [name, path] of Object.entries(EVENT_CASES))
-    emit({ route: 'events', case: name, ...(await time(() => route(path))) });
+    emitRow({ route: 'events', case: name, ...(await time(() => route(path))) });
 }
 
-if (!flags['only-export']) await timeRoutes();
+/** Routes timed at Today and YTD while the server takes the bench:ingest load on the same database. */
+async function timeRoutesUnderLoad(seconds) {
+  const { ensureWrk, runWrk } = await import('./lib/wrk.mjs');
+  const { startAppServer, stopProcess } = await import('./lib/servers.mjs');
+  const wrk = ensureWrk();
+  const server = await startAppServer({
+    databaseUrl: url,
+    cwd: process.cwd(),
+    readKey: async () =>
+      (
+        await ctx.db.kysely
+          .selectFrom('sources')
+          .select('secret_key')
+          .where('slug', '=', 'cellxpert')
+          .executeTakeFirst()
+      )?.secret_key ?? null,
+  });
+  try {
+    log(`load: ${seconds} s of postbacks at 64 connections against ${server.baseUrl}`);
+    const load = runWrk({
+      wrk,
+      baseUrl: server.baseUrl,
+      key: server.key,
+      run: `q${Date.now().toString(36)}`,
+      mode: 'fast',
+      threads: 2,
+      connections: 64,
+      durationS: seconds,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const started = performance.now();
+    await timeRoutes(['today', 'ytd'], { under_load: true });
+    const timedS = (performance.now() - started) / 1000;
+    const result = await load;
+    emit({
+      route: 'load',
+      seconds,
+      timed_within_s: round(timedS),
+      load_covered_timings: timedS + 3 <= seconds,
+      accepted_per_s: Math.round((result.statuses?.['200'] ?? 0) / result.duration_s),
+      non_200: Object.entries(result.statuses ?? {})
+        .filter(([code]) => code !== '200')
+        .reduce((a, [, n]) => a + n, 0),
+      load_p99_ms: result.latency_ms?.p99,
+    });
+  } finally {
+    await stopProcess(server.proc);
+  }
+}
+
+if (UNDER_LOAD_S > 0) await timeRoutesUnderLoad(UNDER_LOAD_S);
+else if (!flags['only-export']) await timeRoutes();
 
 // CSV export over a real socket: rows/s and peak RSS of this process (server and client).
 await app.listen({ port: 0, host: '127.0.0.1' });
