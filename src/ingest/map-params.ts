@@ -12,6 +12,17 @@ import { accept, reject, type StepResult } from './step.js';
 
 export type MappedFields = Partial<Record<CanonicalField, string>>;
 
+/** True when every value is empty or blank (a macro the network rendered as ""). */
+function allBlank(values: readonly string[]): boolean {
+  for (const value of values) if (value.trim() !== '') return false;
+  return true;
+}
+
+function allEqual(values: readonly string[], first: string): boolean {
+  for (const value of values) if (value !== first) return false;
+  return true;
+}
+
 export function mapParams(params: Params, source: Pick<CompiledSource, 'params'>): StepResult<MappedFields> {
   const out: MappedFields = {};
   for (const field of CANONICAL_FIELDS) {
@@ -19,9 +30,9 @@ export function mapParams(params: Params, source: Pick<CompiledSource, 'params'>
     for (const name of names) {
       const values = params.get(name);
       // An empty value (a macro the network rendered as "") gives way to the next name for the field.
-      if (values === undefined || values.every((v) => v.trim() === '')) continue;
+      if (values === undefined || allBlank(values)) continue;
       const first = values[0] ?? '';
-      if (values.some((v) => v !== first)) {
+      if (!allEqual(values, first)) {
         return reject(
           'repeated_parameter',
           `parameter ${name} given more than once with different values`,
