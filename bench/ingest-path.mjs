@@ -5,8 +5,9 @@
  * postback route runs on the HTTP thread: capturePostback -> Ingestor.ingest (parse, authenticate,
  * map, validate, redact, group commit) -> sendVerdict, in this process, against the built code
  * (`npm run build` first). The write batches go to a fake store that answers "accepted" at once;
- * with `--store clone` (default) it first serialises each batch as the SQLite writer thread's
- * postMessage would (V8's structured-clone serialiser), since that copy is paid on the HTTP thread.
+ * with `--store clone` (default) it first encodes and serialises each batch as the SQLite writer
+ * thread's postMessage would (V8's structured-clone serialiser), and copies the answers back, since
+ * that is paid on the HTTP thread.
  * Nothing is stored; fastify and node:http are not involved (see `bench/ingest.mjs --cpu-prof`).
  *
  * Prints one JSON line: µs per postback (wall, process CPU and main-thread CPU) per round and the
@@ -16,7 +17,7 @@
  *        flight at once, like wrk's 64 connections)  --store none|clone (clone)
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { serialize } from 'node:v8';
+import { deserialize, serialize } from 'node:v8';
 import { parseFlags } from './lib/util.mjs';
 
 const DIST = new URL('../dist/', import.meta.url);
@@ -31,6 +32,9 @@ const { BrandDirectory } = await import(new URL('brands/brand-directory.js', DIS
 const { Ingestor } = await import(new URL('ingest/ingestor.js', DIST).href);
 const { capturePostback } = await import(new URL('routes/postback/index.js', DIST).href);
 const { sendVerdict } = await import(new URL('routes/postback/verdict-reply.js', DIST).href);
+const { decodeWriteResults, encodeWriteItems, encodeWriteResults } = await import(
+  new URL('ingest/writer-message.js', DIST).href
+);
 
 const flags = parseFlags(process.argv.slice(2), {
   count: 'number',
@@ -57,12 +61,19 @@ await Promise.all([sources.refresh(), brands.refresh()]);
 let nextEventId = 0;
 let messageId = 0;
 let clonedBytes = 0;
-/** Answers every item at once; `clone` first pays the copy the writer thread's postMessage makes. */
+/**
+ * Answers every item at once. `clone` first pays what the HTTP thread pays around the writer
+ * thread (sqlite-writer.ts): the batch encoded and copied as postMessage copies it, and the
+ * answers copied back and decoded.
+ */
 async function fakeStore(items) {
-  if (storeMode === 'clone') clonedBytes += serialize({ type: 'store', items, id: ++messageId }).length;
-  return items.map((item) =>
+  const results = items.map((item) =>
     item.kind === 'event' ? { kind: 'accepted', eventId: ++nextEventId } : { kind: 'rejection-logged' },
   );
+  if (storeMode === 'none') return results;
+  const request = serialize({ type: 'store', batch: encodeWriteItems(items), id: ++messageId });
+  clonedBytes += request.length;
+  return decodeWriteResults(deserialize(serialize(encodeWriteResults(results))));
 }
 const ingestor = new Ingestor(
   db,
