@@ -107,6 +107,7 @@ function fakeRequest(url) {
   return {
     raw: { url },
     url,
+    originalUrl: url,
     method: 'GET',
     body: undefined,
     headers: HEADERS,
