@@ -15,14 +15,27 @@
  *
  * Flags: --count N (postbacks per round, 100000)  --rounds N (5)  --batch N (64, postbacks in
  *        flight at once, like wrk's 64 connections)  --store none|clone (clone)
+ *        --dist DIR (the build to run, dist/ by default: another build of another commit, to
+ *        compare two versions on one machine in alternation)
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { deserialize, serialize } from 'node:v8';
 import { parseFlags } from './lib/util.mjs';
 
-const DIST = new URL('../dist/', import.meta.url);
+const flags = parseFlags(process.argv.slice(2), {
+  count: 'number',
+  rounds: 'number',
+  batch: 'number',
+  store: 'string',
+  dist: 'string',
+});
+const DIST = flags.dist ? pathToFileURL(`${resolve(flags.dist)}/`) : new URL('../dist/', import.meta.url);
 if (!existsSync(new URL('ingest/ingestor.js', DIST))) {
-  throw new Error('dist/ is missing: run `npm run build` (or `npx tsc -p tsconfig.build.json`) first');
+  throw new Error(
+    `${fileURLToPath(DIST)} holds no build: run \`npm run build\` (or \`npx tsc -p tsconfig.build.json\`) first`,
+  );
 }
 const { connect } = await import(new URL('db/connect.js', DIST).href);
 const { migrateToLatest } = await import(new URL('db/migrate.js', DIST).href);
@@ -32,16 +45,10 @@ const { BrandDirectory } = await import(new URL('brands/brand-directory.js', DIS
 const { Ingestor } = await import(new URL('ingest/ingestor.js', DIST).href);
 const { capturePostback } = await import(new URL('routes/postback/index.js', DIST).href);
 const { sendVerdict } = await import(new URL('routes/postback/verdict-reply.js', DIST).href);
-const { decodeWriteResults, encodeWriteItems, encodeWriteResults } = await import(
-  new URL('ingest/writer-message.js', DIST).href
-);
-
-const flags = parseFlags(process.argv.slice(2), {
-  count: 'number',
-  rounds: 'number',
-  batch: 'number',
-  store: 'string',
-});
+// Builds before writer-message.ts posted the write items themselves (compare with --dist).
+const wire = existsSync(new URL('ingest/writer-message.js', DIST))
+  ? await import(new URL('ingest/writer-message.js', DIST).href)
+  : null;
 const count = flags.count ?? 100_000;
 const rounds = flags.rounds ?? 5;
 const batch = flags.batch ?? 64;
@@ -71,9 +78,13 @@ async function fakeStore(items) {
     item.kind === 'event' ? { kind: 'accepted', eventId: ++nextEventId } : { kind: 'rejection-logged' },
   );
   if (storeMode === 'none') return results;
-  const request = serialize({ type: 'store', batch: encodeWriteItems(items), id: ++messageId });
+  if (wire === null) {
+    clonedBytes += serialize({ type: 'store', items, id: ++messageId }).length;
+    return deserialize(serialize(results));
+  }
+  const request = serialize({ type: 'store', batch: wire.encodeWriteItems(items), id: ++messageId });
   clonedBytes += request.length;
-  return decodeWriteResults(deserialize(serialize(encodeWriteResults(results))));
+  return wire.decodeWriteResults(deserialize(serialize(wire.encodeWriteResults(results))));
 }
 const ingestor = new Ingestor(
   db,
@@ -191,6 +202,7 @@ const mainThread = results.map((r) => r.main_thread_cpu_us);
 console.log(
   JSON.stringify({
     bench: 'ingest-path',
+    dist: fileURLToPath(DIST),
     store: storeMode,
     count,
     rounds,
