@@ -168,6 +168,11 @@ async function load(proc, baseUrl, key, runId, runMode, seconds, dbPids = null, 
   return { result, cpu: cpu2, rss };
 }
 
+/** Main-thread CPU per answered request, in µs: what the HTTP thread costs per postback. */
+function perRequestUs(cpu, requests) {
+  return requests > 0 ? round((cpu.server_main_thread_cpu_s * 1e6) / requests, 1) : null;
+}
+
 const lines = [];
 function emit(obj) {
   lines.push(obj);
@@ -191,6 +196,7 @@ if (!flags['no-bare']) {
     errors: socketErrors(result.errors),
     non2xx: result.body_checked ? nonOk(result.statuses) : result.errors.status,
     sent: result.requests,
+    main_thread_us_per_request: perRequestUs(cpu, result.requests),
     rss_max_mb: round(rssStats.maxMb, 1),
     duration_s: durationS,
     connections,
@@ -294,6 +300,7 @@ for (const name of backends) {
       acked_ids_checked: ackedIds.length,
       lost_ids: ackedIds.length > 0 ? lostIds : null,
       repeated_ids: ackedIds.length > 0 ? repeatedIds : null,
+      main_thread_us_per_request: perRequestUs(main.cpu, r.requests),
       ratio: bareRps ? round(rps / bareRps, 3) : null,
       bare_rps: bareRps ? round(bareRps, 0) : null,
       rss_max_mb: round(rssStats.maxMb, 1),

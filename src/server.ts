@@ -25,7 +25,7 @@ import { authErrorPage, wantsAuthErrorPage } from './routes/auth/error-page.js';
 import { authRoutes } from './routes/auth/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { liveRoutes } from './routes/live/index.js';
-import { postbackRoutes } from './routes/postback/index.js';
+import { postbackRoutes, routingUrl } from './routes/postback/index.js';
 import { webRoutes } from './routes/web/index.js';
 
 export interface RouteEntry {
@@ -78,6 +78,7 @@ export async function buildServer(
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     return503OnClosing: true,
+    rewriteUrl: (request) => routingUrl(request.url ?? '/'),
   });
   app.decorate('ctx', ctx);
   app.decorate('routeTable', [] as RouteEntry[]);
@@ -135,8 +136,10 @@ export async function buildServer(
     closing = true;
     for (const socket of silentSockets) socket.destroy();
   });
-  app.addHook('onSend', async (_request, reply) => {
+  // Callback style: runs on every answer, and an async hook costs a promise and a microtask each.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    done(null, payload);
   });
   app.addHook('onClose', async () => {
     await ctx.close();

@@ -90,7 +90,11 @@ export function cpuWindow(serverPid, dbPids = null) {
   let t0 = 0;
   let machine0 = null;
   let server0 = 0;
+  let main0 = 0;
   let children0 = 0;
+  // The main thread's own time (its task id is the process id): the HTTP thread, without the
+  // writer thread, GC helpers or libuv's pool.
+  const mainThreadCpu = () => readProcCpuSeconds(`${serverPid}/task/${serverPid}`);
   const db0 = new Map();
   const dbCpu = (into) => {
     for (const pid of dbPids?.() ?? []) {
@@ -104,6 +108,7 @@ export function cpuWindow(serverPid, dbPids = null) {
       t0 = performance.now();
       machine0 = readMachineCpu();
       server0 = readProcCpuSeconds(serverPid) ?? 0;
+      main0 = mainThreadCpu() ?? 0;
       children0 = readReapedChildrenCpuSeconds();
       dbCpu(db0);
     },
@@ -111,6 +116,7 @@ export function cpuWindow(serverPid, dbPids = null) {
       const wall = (performance.now() - t0) / 1000;
       const machine = readMachineCpu();
       const server = (readProcCpuSeconds(serverPid) ?? server0) - server0;
+      const mainThread = (mainThreadCpu() ?? main0) - main0;
       const wrk = readReapedChildrenCpuSeconds() - children0;
       // Database processes seen now; one that started during the window counts from 0.
       let db = 0;
@@ -119,6 +125,8 @@ export function cpuWindow(serverPid, dbPids = null) {
       const pct = (s) => Math.round((s / wall) * 100);
       return {
         server_cpu_pct: pct(server),
+        server_main_thread_cpu_pct: pct(mainThread),
+        server_main_thread_cpu_s: Math.round(mainThread * 100) / 100,
         wrk_cpu_pct: pct(wrk),
         ...(dbPids ? { db_cpu_pct: pct(db) } : {}),
         other_cpu_pct: Math.max(0, pct(busy - server - wrk - db)),

@@ -11,7 +11,7 @@
  *
  * Unsafe methods with a session need the session's CSRF token in `X-CSRF-Token`.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { ApiClientRow, SessionRow, UserRow } from '../db/schema.js';
 import { AppError } from '../errors.js';
@@ -68,14 +68,11 @@ function requireApproved(user: UserRow): void {
 }
 
 export function makeAccessHook(ctx: AppContext) {
-  return async function enforceAccess(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    request.caller = null;
-    // No matched route: the not-found handler answers.
-    if (request.routeOptions.url === undefined) return;
-    const access = request.routeOptions.config.access;
-    if (access === undefined) throw new AppError('forbidden', 'route has no access rule');
-    if (access === 'public') return;
-
+  async function requireCaller(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    access: AccessLevel,
+  ): Promise<void> {
     const caller = await resolveCaller(request, ctx);
     request.caller = caller;
     if (caller === null) throw unauthenticated();
@@ -101,6 +98,21 @@ export function makeAccessHook(ctx: AppContext) {
     if (UNSAFE.has(request.method) && request.headers[CSRF_HEADER] !== caller.session.csrf_token) {
       throw new AppError('forbidden', 'missing or wrong CSRF token', { field: CSRF_HEADER });
     }
+  }
+
+  // Callback style rather than async: public routes (every postback) pass without a promise and
+  // a microtask hop per request; the others wait for the caller check.
+  return function enforceAccess(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+  ): void {
+    request.caller = null;
+    // An unmatched URL passes: the not-found handler answers it.
+    const access = request.routeOptions.url === undefined ? 'public' : request.routeOptions.config.access;
+    if (access === 'public') done();
+    else if (access === undefined) done(new AppError('forbidden', 'route has no access rule'));
+    else requireCaller(request, reply, access).then(() => done(), done);
   };
 }
 

@@ -1,11 +1,10 @@
 /**
- * Step 1: which source sent this, and may it? Resolves the slug, then checks the key (or the
- * HMAC signature) in constant time and the IP allow-list. A key rotated out keeps working for
- * its grace period so a network can be updated without losing postbacks.
+ * Step 1: which source sent this, and may it? Given the source the slug names, checks the key
+ * (or the HMAC signature) in constant time and the IP allow-list. A key rotated out keeps working
+ * for its grace period so a network can be updated without losing postbacks.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { type CompiledSource, isIpAllowed } from '../sources/compiled-source.js';
-import type { SourceDirectory } from '../sources/source-directory.js';
 import type { Params } from './parse-params.js';
 import type { RawPostback } from './raw-postback.js';
 import { accept, reject, type StepResult } from './step.js';
@@ -77,12 +76,12 @@ function checkSignature(source: CompiledSource, raw: RawPostback): StepResult<tr
   return valid ? accept(true) : reject('bad_signature', 'signature does not match');
 }
 
-export async function authenticateSource(
+/** `source` is what the source directory holds for the slug the postback names (undefined: none). */
+export function authenticateSource(
   raw: RawPostback,
   params: Params,
-  directory: SourceDirectory,
-): Promise<StepResult<CompiledSource>> {
-  const source = await directory.get(raw.sourceSlug);
+  source: CompiledSource | undefined,
+): StepResult<CompiledSource> {
   if (!source) return reject('unknown_source', `unknown source "${raw.sourceSlug.slice(0, 64)}"`);
   if (source.authMode === 'hmac') {
     const signed = checkSignature(source, raw);

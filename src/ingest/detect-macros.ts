@@ -101,9 +101,13 @@ function decodeDeep(value: string): DecodedText {
  * (`{sub1}`, `%7Bsub1%7D`, `REPLACE`), or null when there is none.
  */
 export function detectMacro(value: string, options: DetectMacroOptions = {}): string | null {
-  const trimmed = value.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
-  if (TEMPLATE_WORDS.has(trimmed)) return trimmed;
-  if (!MAYBE_MACRO_RE.test(value)) return null;
+  if (!MAYBE_MACRO_RE.test(value)) {
+    // Only the template words are left to find, and they hold none of those characters; the
+    // shortest is 7 long, so most values need no trimming at all.
+    if (value.length < 7) return null;
+    const trimmed = value.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
+    return TEMPLATE_WORDS.has(trimmed) ? trimmed : null;
+  }
 
   const re = options.angleBrackets === true ? MACRO_OR_ANGLE_RE : MACRO_RE;
   if (!value.includes('%')) return re.exec(value)?.[0] ?? null;

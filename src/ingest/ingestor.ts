@@ -62,7 +62,7 @@ export class Ingestor {
 
   /** Runs every step but the write: what would happen to this postback, storing nothing. */
   async check(raw: RawPostback): Promise<Check> {
-    const outcome = await this.evaluate(raw);
+    const outcome = this.evaluate(raw, await this.sources.get(raw.sourceSlug));
     if (outcome.ok) return { status: 'valid', event: outcome.event };
     return {
       status: 'rejected',
@@ -73,36 +73,40 @@ export class Ingestor {
 
   /** Runs every step; resolves with the final verdict once it is durably stored. */
   async ingest(raw: RawPostback): Promise<Verdict> {
-    const outcome = await this.evaluate(raw);
+    // Awaited only when the directory must refresh first: most postbacks need no extra promise.
+    const named = this.sources.isFresh()
+      ? this.sources.peek(raw.sourceSlug)
+      : await this.sources.get(raw.sourceSlug);
+    const outcome = this.evaluate(raw, named);
     if (!outcome.ok) return this.rejectWith(raw, outcome.source, outcome.params, outcome.rejection);
     const result = await this.buffer.submit({ kind: 'event', event: outcome.event });
     if (result.kind === 'rejection-logged') throw new Error('an event was stored as a rejection');
     return { status: result.kind, eventId: result.eventId };
   }
 
-  private async evaluate(raw: RawPostback): Promise<Evaluation> {
+  /** The steps themselves, given what the source directory holds for the slug (`named`). */
+  private evaluate(raw: RawPostback, named: CompiledSource | undefined): Evaluation {
     const params = collectParams(raw);
     if (!params.ok) return { ok: false, rejection: params.rejection, source: null, params: null };
 
     let source: CompiledSource;
     if (raw.channel === 'postback') {
-      const auth = await authenticateSource(raw, params.value, this.sources);
+      const auth = authenticateSource(raw, params.value, named);
       if (!auth.ok) return { ok: false, rejection: auth.rejection, source: null, params: params.value };
       source = auth.value;
     } else {
       // Token API and import are authenticated by their caller; the source must exist and be active.
-      const found = await this.sources.get(raw.sourceSlug);
-      if (!found?.isActive) {
-        const rejection: Rejection = found
-          ? { code: 'source_inactive', reason: `source "${found.slug}" is inactive`, field: 'source' }
+      if (!named?.isActive) {
+        const rejection: Rejection = named
+          ? { code: 'source_inactive', reason: `source "${named.slug}" is inactive`, field: 'source' }
           : {
               code: 'unknown_source',
               reason: `unknown source "${raw.sourceSlug.slice(0, 64)}"`,
               field: 'source',
             };
-        return { ok: false, rejection, source: found ?? null, params: params.value };
+        return { ok: false, rejection, source: named ?? null, params: params.value };
       }
-      source = found;
+      source = named;
     }
 
     const mapped = mapParams(params.value, source);

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { redactBody, redactJson, redactParams, storableText } from './redact-secrets.js';
 
@@ -46,5 +47,63 @@ describe('storableText', () => {
     expect(storableText('a\0b\0')).toBe('a\uFFFDb\uFFFD');
     expect(storableText('ünïcode <b>')).toBe('ünïcode <b>');
     expect(storableText(null)).toBeNull();
+  });
+});
+
+/** The redaction as first written (split, decode each name, join): what the one-walk version must equal. */
+function referenceRedact(text: string): string {
+  if (text === '') return text;
+  const keyNames = new Set(['key', 'api_key', 'secret']);
+  return text
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const rawName = eq === -1 ? pair : pair.slice(0, eq);
+      let name: string | null;
+      try {
+        name = decodeURIComponent(rawName.replaceAll('+', ' ')).trim().toLowerCase();
+      } catch {
+        name = null;
+      }
+      return name !== null && keyNames.has(name) ? `${rawName}=***` : pair;
+    })
+    .join('&');
+}
+
+describe('redactParams, against the split-and-join definition', () => {
+  const piece = fc.constantFrom(
+    '&',
+    '&',
+    '=',
+    'key',
+    'KEY',
+    'api_key',
+    'secret',
+    '%6B',
+    '%6b',
+    'ey',
+    '+',
+    ' ',
+    '%20',
+    '%',
+    '%ZZ',
+    '%C3',
+    'abc',
+    '\0',
+    'é',
+  );
+  it('gives the same text for any input', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.array(piece, { maxLength: 24 }).map((parts) => parts.join('')),
+          fc.string({ unit: 'binary', maxLength: 40 }),
+        ),
+        (text) => {
+          expect(redactParams(text)).toBe(referenceRedact(text));
+        },
+      ),
+      { numRuns: 5000 },
+    );
   });
 });

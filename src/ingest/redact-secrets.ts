@@ -4,31 +4,39 @@
  * cannot slip past), and NUL characters, which PostgreSQL text cannot hold, become U+FFFD.
  */
 import { KEY_PARAMS } from './authenticate-source.js';
+import { decodeComponent } from './parse-params.js';
 
 const KEY_NAMES: ReadonlySet<string> = new Set(KEY_PARAMS);
 export const REDACTED = '***';
 const KEY_JSON_PATTERN = new RegExp(`"(${KEY_PARAMS.join('|')})"(\\s*):(\\s*)"(?:[^"\\\\]|\\\\.)*"?`, 'gi');
 
-function decodedName(rawName: string): string | null {
-  try {
-    return decodeURIComponent(rawName.replaceAll('+', ' ')).trim().toLowerCase();
-  } catch {
-    return null;
-  }
+/** Whether a raw (still encoded) parameter name is one the authentication step reads a key from. */
+function isKeyName(rawName: string): boolean {
+  const name = decodeComponent(rawName);
+  return name !== null && KEY_NAMES.has(name.trim().toLowerCase());
 }
 
-/** Replaces the value of every key parameter in a query string or form body. */
+/**
+ * Replaces the value of every key parameter in a query string or form body. One walk over the
+ * pairs (as `text.split('&')` gives them); the text is only rebuilt when it holds a key.
+ */
 export function redactParams(text: string): string {
   if (text === '') return text;
-  return text
-    .split('&')
-    .map((pair) => {
-      const eq = pair.indexOf('=');
-      const rawName = eq === -1 ? pair : pair.slice(0, eq);
-      const name = decodedName(rawName);
-      return name !== null && KEY_NAMES.has(name) ? `${rawName}=${REDACTED}` : pair;
-    })
-    .join('&');
+  let out: string | null = null; // built from the first key on
+  let copied = 0; // text before this index is already in `out`
+  let eq = text.indexOf('='); // the next `=` at or after the pair's start (see parseParams)
+  for (let start = 0; start <= text.length; ) {
+    let end = text.indexOf('&', start);
+    if (end === -1) end = text.length;
+    const pairStart = start;
+    start = end + 1;
+    if (eq !== -1 && eq < pairStart) eq = text.indexOf('=', pairStart);
+    const nameEnd = eq !== -1 && eq < end ? eq : end;
+    if (!isKeyName(text.slice(pairStart, nameEnd))) continue;
+    out = `${out ?? ''}${text.slice(copied, nameEnd)}=${REDACTED}`;
+    copied = end;
+  }
+  return out === null ? text : out + text.slice(copied);
 }
 
 /** Replaces key values in a JSON object body; the body is re-serialised only when it held a key. */

@@ -8,10 +8,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { BrandDirectory } from '../brands/brand-directory.js';
 import { connect } from '../db/connect.js';
 import { DerivedRollups } from './derived-rollups.js';
-import { storeBatch, type WriteItem } from './store-batch.js';
+import { storeBatch } from './store-batch.js';
+import { decodeWriteItems, encodeWriteResults, type WireBatch } from './writer-message.js';
 
 export type WriterRequest =
-  | { id: number; type: 'store'; items: WriteItem[] }
+  | { id: number; type: 'store'; batch: WireBatch }
   | { id: number; type: 'fold'; chunk?: number }
   | { id: number; type: 'close' };
 
@@ -37,7 +38,7 @@ async function handle(request: WriterRequest): Promise<unknown> {
   await ready;
   switch (request.type) {
     case 'store':
-      return storeBatch(db, brands, request.items);
+      return encodeWriteResults(await storeBatch(db, brands, decodeWriteItems(request.batch)));
     case 'fold':
       return derived.catchUp(request.chunk);
     case 'close':

@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { StorageUnavailableError } from '../errors.js';
 import type { WriterReply, WriterRequest } from './sqlite-writer-worker.js';
 import type { WriteItem, WriteResult } from './store-batch.js';
+import { decodeWriteResults, encodeWriteItems, type WireResults } from './writer-message.js';
 
 const WORKER_URL = new URL('./sqlite-writer-worker.js', import.meta.url);
 
@@ -30,8 +31,10 @@ export class SqliteWriter {
     private readonly busyTimeoutMs: number,
   ) {}
 
-  storeBatch(items: WriteItem[]): Promise<WriteResult[]> {
-    return this.call({ type: 'store', items }) as Promise<WriteResult[]>;
+  /** The batch crosses as flat arrays (writer-message.ts): postMessage copies objects slowly. */
+  async storeBatch(items: WriteItem[]): Promise<WriteResult[]> {
+    const results = (await this.call({ type: 'store', batch: encodeWriteItems(items) })) as WireResults;
+    return decodeWriteResults(results);
   }
 
   fold(chunk?: number): Promise<number> {

@@ -34,10 +34,23 @@ export class SourceDirectory {
 
   /** Looks a source up by slug (case-insensitive), refreshing first when the cache is stale. */
   async get(slug: string): Promise<CompiledSource | undefined> {
-    if (this.now() - this.loadedAt > this.maxAgeMs) {
+    if (!this.isFresh()) {
       // A stale cache is still served if the refresh fails: storage errors surface on the write.
       await this.refresh().catch(() => undefined);
     }
+    return this.peek(slug);
+  }
+
+  /** Whether get() would answer from the cache without refreshing it first. */
+  isFresh(): boolean {
+    return this.now() - this.loadedAt <= this.maxAgeMs;
+  }
+
+  /**
+   * The cached source for a slug, however old the cache: for the postback path, which calls
+   * get() only when isFresh() says a refresh is due, and so needs no promise per request.
+   */
+  peek(slug: string): CompiledSource | undefined {
     return this.bySlug.get(slug.toLowerCase());
   }
 

@@ -12,8 +12,22 @@ function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(',') : value;
 }
 
+const POSTBACK_PATH = '/postback/';
+
+/**
+ * The URL the router is given (fastify's `rewriteUrl`). A postback's query string is parsed by
+ * the ingest pipeline, strictly and once (parse-params.ts); the router's own parse into
+ * `request.query` would be thrown away, so for postbacks it gets the path alone. The URL as
+ * requested stays in `request.originalUrl`, which is what the pipeline reads.
+ */
+export function routingUrl(url: string): string {
+  if (!url.startsWith(POSTBACK_PATH)) return url;
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
 export function capturePostback(request: FastifyRequest, sourceSlug: string): RawPostback {
-  const url = request.raw.url ?? request.url;
+  const url = request.originalUrl;
   const q = url.indexOf('?');
   const body = request.body;
   return {
