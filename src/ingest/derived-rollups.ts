@@ -66,7 +66,7 @@ export class DerivedRollups implements RollupFolder {
   constructor(
     private readonly db: Db,
     /** Events per transaction: small enough not to hold postbacks up for long. */
-    private readonly chunk = 2000,
+    private readonly chunk = 500,
   ) {}
 
   /**
