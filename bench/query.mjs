@@ -195,7 +195,8 @@ else if (!flags['only-export']) await timeRoutes();
 // CSV export over a real socket: rows/s and peak RSS of this process (server and client).
 await app.listen({ port: 0, host: '127.0.0.1' });
 const port = app.server.address().port;
-const rssBefore = process.memoryUsage().rss;
+const memBefore = process.memoryUsage();
+const rssBefore = memBefore.rss;
 let peakRss = rssBefore;
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
@@ -226,6 +227,9 @@ emit({
   cpu_s: round((cpu.user + cpu.system) / 1e6),
   peak_rss_mb: Math.round(peakRss / 1e6),
   rss_before_mb: Math.round(rssBefore / 1e6),
+  // What the RSS before the export holds: V8's heap, and outside it (SQLite page caches, buffers).
+  heap_before_mb: Math.round(memBefore.heapTotal / 1e6),
+  outside_heap_before_mb: Math.round((memBefore.rss - memBefore.heapTotal) / 1e6),
   only_export: flags['only-export'] === true,
 });
 await app.close();
