@@ -19,7 +19,8 @@
  * primary key is the table, so an upsert writes one B-tree instead of two and a range read needs
  * no second lookup per row.
  * rollup_hourly's key starts with the affiliate (its one use beside rollup_hour), so its index on
- * the affiliate goes: one B-tree less to write per postback.
+ * the affiliate goes: one B-tree less to write per postback. orphan_ftds' period index covers
+ * what Deals counts (brand, source, test), so counting reads no table rows.
  * Forward-only: never edit after it has landed.
  */
 import { type Kysely, sql } from 'kysely';
@@ -337,6 +338,12 @@ export async function up(db: Kysely<unknown>, { dialect }: MigrationContext): Pr
       and rollup_hour.source_id = q.source_id and rollup_hour.is_test = q.is_test
       and rollup_hour.type = q.type and rollup_hour.currency = q.currency`.execute(db);
   await sql`delete from rollup_hour where event_count = 0`.execute(db);
+
+  // Deals counts orphan FTDs per brand × source over a period: from the index alone.
+  await sql`drop index orphan_ftds_occurred`.execute(db);
+  await sql`create index orphan_ftds_period on orphan_ftds (occurred_at, is_test, brand_id, source_id)`.execute(
+    db,
+  );
 
   await sql`drop table rollup_dim`.execute(db);
   await sql`drop table broken_daily`.execute(db);
