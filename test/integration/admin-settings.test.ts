@@ -386,11 +386,11 @@ describe('source lag thresholds', () => {
   });
 
   it('changes the source health status at once, audited, and back to the template default', async () => {
-    // The last event arrived 90 minutes ago.
+    // The last event arrived 90 minutes ago (source health reads it from rollup_source).
     await t.ctx.derived.catchUp();
     const source = t.sources.get('cellxpert');
     await withAnalyticsTables(t.ctx.db.kysely)
-      .updateTable('rollup_daily')
+      .updateTable('rollup_source')
       .set({ last_received_at: Date.now() - 90 * 60_000 })
       .where('source_id', '=', Number(source?.id))
       .execute();
