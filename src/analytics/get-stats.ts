@@ -1,10 +1,10 @@
 /**
  * Stats breakdown: one row per value of a dimension (source, tracking tag, sender, geo, sheet)
  * with the six counts and three rates, text-filtered, sorted and paged. Source rows come from
- * rollup_daily; tag/sender/geo/sheet rows from rollup_value (months, weeks, days), or from
- * rollup_affiliate_dim with an affiliate filter. Only when a brand or source filter is combined
- * with a tag/sender/geo/sheet breakdown — a cut those rollups do not keep — does it read events,
- * and then only the period's slice through the occurred_at index.
+ * rollup_daily; tag/sender/geo/sheet rows from rollup_value (months, weeks, days), tag rows of
+ * one affiliate from rollup_affiliate_dim. Only for a cut those rollups do not keep — a brand or
+ * source filter on a tag/sender/geo/sheet breakdown, an affiliate filter on sender/geo/sheet —
+ * does it read events, and then only the period's slice through the occurred_at index.
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
@@ -91,7 +91,11 @@ export async function listStatRows(db: Db, q: StatsQuery): Promise<StatRow[]> {
       labels.set(key, s?.name ?? key);
       bump(key, r.type, r.currency, r.count, r.amount);
     }
-  } else if (q.filters.brandIds === null && q.filters.sourceIds === null) {
+  } else if (
+    q.filters.brandIds === null &&
+    q.filters.sourceIds === null &&
+    (q.filters.affiliateId === null || q.dimension === 'tag')
+  ) {
     const adb = withAnalyticsTables(db.kysely);
     const valueCol = q.dimension === 'sheet' ? 'value2' : 'value';
     const dim = DIM_COLUMN[q.dimension];

@@ -55,7 +55,7 @@ export interface RollupAffiliateTable {
   amount_micros: number;
 }
 
-/** One affiliate's breakdowns by 'sub' | 'tag' | 'geo' | 'origin', grains 'd' and 'm' (migration 0006). */
+/** One affiliate's breakdowns by 'sub' | 'tag', grains 'd' and 'm' (migration 0006). */
 export interface RollupAffiliateDimTable {
   affiliate_id: string;
   dim: string;

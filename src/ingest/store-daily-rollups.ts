@@ -3,7 +3,7 @@
  * per hour × brand × source (rollup_hour); per day, ISO week and month × brand × source
  * (rollup_daily) and × source alone (rollup_source); per day/week/month × dimension value — tag,
  * geo, sender+sheet — (rollup_value) and × affiliate (rollup_affiliate); per affiliate × dimension
- * value × day/month (rollup_affiliate_dim: sub-ID, tag, geo, sender+sheet); broken-tag groups per
+ * value × day/month (rollup_affiliate_dim: sub-ID, tag); broken-tag groups per
  * day/week/month (rollup_broken). They let every figure of the analytics API be read without scanning events.
  * The events are summed in memory first; each table then gets one statement per 5,000 rows.
  */
@@ -274,8 +274,6 @@ export async function storeDailyRollups(
       if (grain !== 'w') {
         affiliateDims.add([affiliate, 'sub', grain, bucket, e.sub_id ?? '', '', ...tail]);
         affiliateDims.add([affiliate, 'tag', grain, bucket, tag, '', ...tail]);
-        affiliateDims.add([affiliate, 'geo', grain, bucket, geo, '', ...tail]);
-        affiliateDims.add([affiliate, 'origin', grain, bucket, sender, sheet, ...tail]);
       }
     }
   }

@@ -106,7 +106,10 @@ export async function expectRollupsEqualRecount(database: Db): Promise<void> {
         bump(value, [dim, grain, bucket, v, v2, dimTail].join('|'), dimValues, '++');
       bump(affiliate, [grain, bucket, aff, dimTail].join('|'), dimValues, '++');
       if (grain !== 'w')
-        for (const [dim, v, v2] of [['sub', e.sub_id ?? '', ''] as [string, string, string], ...dims])
+        for (const [dim, v, v2] of [
+          ['sub', e.sub_id ?? '', ''],
+          ['tag', e.tracking_tag ?? '', ''],
+        ] as Array<[string, string, string]>)
           bump(affiliateDim, [aff, dim, grain, bucket, v, v2, dimTail].join('|'), dimValues, '++');
     }
     if (e.type === 'REG' && e.external_uid) bump(regs, [e.external_uid, base].join('|'), [at], '<');

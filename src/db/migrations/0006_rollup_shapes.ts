@@ -5,8 +5,8 @@
  *    type × currency, without the affiliate, the dimension first in the key so a breakdown reads
  *    only its own rows;
  *  - rollup_affiliate: per day/week/month × affiliate × test × type × currency (Affiliates page);
- *  - rollup_affiliate_dim: per affiliate × dimension (sub-ID, tag, geo, sender+sheet) × day/month,
- *    the affiliate first in the key (one affiliate's breakdowns, stats with an affiliate filter);
+ *  - rollup_affiliate_dim: per affiliate × dimension (sub-ID, tag) × day/month, the affiliate
+ *    first in the key (one affiliate's breakdowns, stats by tag with an affiliate filter);
  *  - rollup_hour: per hour × brand × source × test × type × currency, without the affiliate
  *    (hourly series, hour edges of a period); unlike rollup_hourly it is folded in later, like
  *    the other derived rollups;
@@ -313,7 +313,7 @@ export async function up(db: Kysely<unknown>, { dialect }: MigrationContext): Pr
       type, currency, event_count, amount_micros)
     select affiliate_id, dim, grain, bucket_start, value, value2, is_test, type, currency,
       event_count, amount_micros
-    from rollup_dim`.execute(db);
+    from rollup_dim where dim in ('sub', 'tag')`.execute(db);
 
   // rollup_hourly is written with the events; rollup_hour is folded in later like the rest. Events
   // still queued for folding are in the first but must not be in the second yet: the folder adds them.
