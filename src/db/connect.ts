@@ -18,6 +18,12 @@ export interface Db {
   sqlitePath: string | null;
   url: string;
   /**
+   * SQLite only (null on PostgreSQL): the connection's own better-sqlite3 handle, statements cached,
+   * for the bulk writes of dialect.ts. Inside a Kysely transaction on this Db it runs on the same
+   * connection, in that transaction.
+   */
+  sqlite: SqliteDatabase.Database | null;
+  /**
    * Runs a compiled select and returns each row as an array of its values in select order, without
    * building an object per row (better-sqlite3 `raw` mode, pg `rowMode: 'array'`): for reads of
    * many rows, such as exports. The caller types the tuple; values arrive as Kysely's would.
@@ -92,20 +98,20 @@ export function withStatementCache(sqlite: SqliteDatabase.Database, max = 256): 
 export function connect(url: string, options: { poolSize?: number; busyTimeoutMs?: number } = {}): Db {
   if (url.startsWith('sqlite:')) {
     const path = sqlitePathFromUrl(url);
-    const sqlite = openSqlite(path, { busyTimeoutMs: options.busyTimeoutMs });
-    const kysely = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
-    });
+    const handle = openSqlite(path, { busyTimeoutMs: options.busyTimeoutMs });
+    const sqlite = withStatementCache(handle);
+    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     return {
       kysely,
       dialect: 'sqlite',
       sqlitePath: path,
       url,
+      sqlite,
       // Holding Kysely's connection keeps its mutex: the read never lands inside another caller's
       // open transaction on this handle.
       selectArrays: <R extends unknown[]>(query: CompiledQuery) =>
         kysely.connection().execute(async () =>
-          sqlite
+          handle
             .prepare<unknown[], R>(query.sql)
             .raw(true)
             .all(...query.parameters),
@@ -128,6 +134,7 @@ export function connect(url: string, options: { poolSize?: number; busyTimeoutMs
     dialect: 'postgres',
     sqlitePath: null,
     url,
+    sqlite: null,
     selectArrays: async <R extends unknown[]>(query: CompiledQuery) =>
       (await pool.query<R>({ text: query.sql, values: [...query.parameters], rowMode: 'array' })).rows,
     close: () => kysely.destroy(),

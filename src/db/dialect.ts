@@ -3,7 +3,7 @@
  * Queries elsewhere are written once against Kysely.
  */
 import { CompiledQuery, type Kysely, type SelectQueryBuilder, sql } from 'kysely';
-import type { DialectName } from './connect.js';
+import type { Db, DialectName } from './connect.js';
 import type { Database } from './schema.js';
 
 /**
@@ -46,16 +46,53 @@ export interface CounterTable {
   columns: ReadonlyArray<{ name: string; kind: 'int' | 'text'; merge: 'key' | 'add' | 'max' | 'min' }>;
 }
 
+/** Where bulk writes go: the dialect and, on SQLite, the connection's own handle (see `Db.sqlite`). */
+export type WriteTarget = Pick<Db, 'dialect' | 'sqlite'>;
+
+type Cell = string | number | null;
+
 /**
- * Adds rows to a counter table in one statement per chunk: new keys are inserted, existing ones
- * get their counters added (or kept at the max/min). The rows travel as one JSON parameter, so a
- * batch of thousands costs one bound value instead of one per cell: SQLite reads it with
- * json_each, PostgreSQL with jsonb_array_elements. Table and column names come from code only.
+ * Runs one statement per row on SQLite, with the handle the transaction runs on: a prepared
+ * statement reused row after row costs half of reading the rows out of one JSON parameter.
+ */
+function eachRow(
+  target: WriteTarget,
+  text: string,
+  rows: ReadonlyArray<ReadonlyArray<Cell>>,
+  returning: boolean,
+): Array<Record<string, unknown>> | null {
+  if (!target.sqlite) return null;
+  const statement = target.sqlite.prepare(text);
+  const out: Array<Record<string, unknown>> = [];
+  if (!returning) {
+    for (const row of rows) statement.run(row);
+    return out;
+  }
+  for (const row of rows) {
+    const returned = statement.get(row) as Record<string, unknown> | undefined;
+    if (returned) out.push(returned);
+  }
+  return out;
+}
+
+/** The rows of a bulk statement on PostgreSQL: one JSON array parameter, read back column by column. */
+function jsonRows(columns: ReadonlyArray<{ name: string; kind: 'int' | 'text' }>): string {
+  const picks = columns
+    .map((c, i) => (c.kind === 'int' ? `(value ->> ${i})::bigint` : `(value ->> ${i})`))
+    .join(', ');
+  return `select ${picks} from jsonb_array_elements($1::jsonb) as x(value)`;
+}
+
+/**
+ * Adds rows to a counter table: new keys are inserted, existing ones get their counters added (or
+ * kept at the max/min). On PostgreSQL the rows travel as one JSON parameter per 5,000 (one bound
+ * value and one round trip instead of one per cell or row); on SQLite, where there is no round
+ * trip, one prepared statement runs per row. Table and column names come from code only.
  * Rows must have distinct keys (one statement may not touch a row twice).
  */
 export async function upsertCounters(
   trx: Kysely<Database>,
-  dialect: DialectName,
+  target: WriteTarget,
   spec: CounterTable,
   rows: ReadonlyArray<ReadonlyArray<string | number>>,
 ): Promise<void> {
@@ -66,8 +103,9 @@ export async function upsertCounters(
     .filter((c) => c.merge === 'key')
     .map((c) => c.name)
     .join(', ');
-  const least = dialect === 'sqlite' ? 'min' : 'least';
-  const greatest = dialect === 'sqlite' ? 'max' : 'greatest';
+  const sqlite = target.dialect === 'sqlite';
+  const least = sqlite ? 'min' : 'least';
+  const greatest = sqlite ? 'max' : 'greatest';
   const sets = cols
     .filter((c) => c.merge !== 'key')
     .map((c) => {
@@ -77,18 +115,13 @@ export async function upsertCounters(
       return `${c.name} = ${c.merge === 'max' ? greatest : least}(${cur}, ${inc})`;
     })
     .join(', ');
-  const picks = cols
-    .map((c, i) =>
-      dialect === 'sqlite'
-        ? `value ->> ${i}`
-        : c.kind === 'int'
-          ? `(value ->> ${i})::bigint`
-          : `(value ->> ${i})`,
-    )
-    .join(', ');
-  const from =
-    dialect === 'sqlite' ? 'json_each(?) where true' : 'jsonb_array_elements($1::jsonb) as x(value)';
-  const text = `insert into ${spec.table} (${names}) select ${picks} from ${from} on conflict (${keys}) do update set ${sets}`;
+  const conflict = `on conflict (${keys}) do update set ${sets}`;
+  if (target.sqlite) {
+    const values = cols.map(() => '?').join(', ');
+    eachRow(target, `insert into ${spec.table} (${names}) values (${values}) ${conflict}`, rows, false);
+    return;
+  }
+  const text = `insert into ${spec.table} (${names}) ${jsonRows(cols)} ${conflict}`;
   const CHUNK = 5000;
   for (let i = 0; i < rows.length; i += CHUNK) {
     const json = JSON.stringify(rows.slice(i, i + CHUNK));
@@ -97,41 +130,35 @@ export async function upsertCounters(
 }
 
 /**
- * Inserts many rows in one statement whose text never changes (the rows travel as one JSON
- * parameter, read with json_each / jsonb_array_elements as in upsertCounters), so the statement
- * is prepared once and no query builder runs per batch. Rows colliding with `conflict`'s unique
- * index are skipped; the `returning` column of each inserted row is returned (none without it). Table and column
- * names come from code only.
+ * Inserts many rows with a statement whose text never changes, so it is prepared once and no query
+ * builder runs per batch: on PostgreSQL the rows travel as one JSON parameter per 2,000 (read with
+ * jsonb_array_elements as in upsertCounters), on SQLite one prepared statement runs per row. Rows
+ * colliding with `conflict`'s unique index are skipped; the `returning` column of each inserted
+ * row is returned (none without it). Table and column names come from code only.
  */
-export async function insertJsonRows(
+export async function insertRows(
   trx: Kysely<Database>,
-  dialect: DialectName,
+  target: WriteTarget,
   spec: {
     table: string;
     columns: ReadonlyArray<{ name: string; kind: 'int' | 'text' }>;
     conflict?: { columns: readonly string[]; where: string };
     returning?: string;
   },
-  rows: ReadonlyArray<ReadonlyArray<string | number | null>>,
+  rows: ReadonlyArray<ReadonlyArray<Cell>>,
 ): Promise<Array<Record<string, unknown>>> {
   if (rows.length === 0) return [];
   const names = spec.columns.map((c) => c.name).join(', ');
-  const picks = spec.columns
-    .map((c, i) =>
-      dialect === 'sqlite'
-        ? `value ->> ${i}`
-        : c.kind === 'int'
-          ? `(value ->> ${i})::bigint`
-          : `(value ->> ${i})`,
-    )
-    .join(', ');
-  const from =
-    dialect === 'sqlite' ? 'json_each(?) where true' : 'jsonb_array_elements($1::jsonb) as x(value)';
   const conflict = spec.conflict
     ? ` on conflict (${spec.conflict.columns.join(', ')}) where ${spec.conflict.where} do nothing`
     : '';
   const returning = spec.returning ? ` returning ${spec.returning}` : '';
-  const text = `insert into ${spec.table} (${names}) select ${picks} from ${from}${conflict}${returning}`;
+  if (target.sqlite) {
+    const values = spec.columns.map(() => '?').join(', ');
+    const text = `insert into ${spec.table} (${names}) values (${values})${conflict}${returning}`;
+    return eachRow(target, text, rows, spec.returning !== undefined) ?? [];
+  }
+  const text = `insert into ${spec.table} (${names}) ${jsonRows(spec.columns)}${conflict}${returning}`;
   const out: Array<Record<string, unknown>> = [];
   const CHUNK = 2000;
   for (let i = 0; i < rows.length; i += CHUNK) {

@@ -9,8 +9,8 @@
  * Readers call `catchUp()` first, so every answer includes every event stored before the call.
  */
 import type { Kysely } from 'kysely';
-import type { Db, DialectName } from '../db/connect.js';
-import { insertJsonRows, lockInvariant } from '../db/dialect.js';
+import type { Db } from '../db/connect.js';
+import { insertRows, lockInvariant, type WriteTarget } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
 import { storeDailyRollups } from './store-daily-rollups.js';
 import { storeOrphanFtds } from './store-orphan-ftds.js';
@@ -41,12 +41,12 @@ const DELETE_CHUNK = 500;
 /** Called inside the ingest transaction with the ids of the events it stored. */
 export async function enqueueDerivedRollups(
   trx: Kysely<Database>,
-  dialect: DialectName,
+  target: WriteTarget,
   eventIds: number[],
 ): Promise<void> {
-  await insertJsonRows(
+  await insertRows(
     trx,
-    dialect,
+    target,
     { table: 'rollup_queue', columns: [{ name: 'event_id', kind: 'int' }] },
     eventIds.map((id) => [id]),
   );
@@ -115,8 +115,8 @@ export class DerivedRollups implements RollupFolder {
         .limit(chunk)
         .execute();
       if (events.length === 0) return 0;
-      await storeDailyRollups(trx, this.db.dialect, events);
-      await storeOrphanFtds(trx, this.db.dialect, events);
+      await storeDailyRollups(trx, this.db, events);
+      await storeOrphanFtds(trx, this.db, events);
       const ids = events.map((e) => Number(e.id));
       for (let i = 0; i < ids.length; i += DELETE_CHUNK) {
         await trx

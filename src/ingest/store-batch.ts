@@ -10,7 +10,7 @@ import type { Db } from '../db/connect.js';
 import {
   allocateEventIds,
   type CounterTable,
-  insertJsonRows,
+  insertRows,
   lockForWrite,
   upsertCounters,
 } from '../db/dialect.js';
@@ -46,7 +46,7 @@ export type WriteResult =
   | { kind: 'duplicate'; eventId: number }
   | { kind: 'rejection-logged' };
 
-/** The events columns a new row fills, in the order insertJsonRows sends them. */
+/** The events columns a new row fills, in the order insertRows sends them. */
 const EVENT_COLUMNS: ReadonlyArray<{ name: keyof NewEvent & string; kind: 'int' | 'text' }> = [
   { name: 'id', kind: 'int' },
   { name: 'received_at', kind: 'int' },
@@ -260,9 +260,9 @@ export async function storeBatch(db: Db, brands: BrandDirectory, items: WriteIte
       });
 
       const inserted = new Set<number>();
-      const returned = await insertJsonRows(
+      const returned = await insertRows(
         trx,
-        db.dialect,
+        db,
         EVENT_INSERT,
         rows.map((r) => EVENT_COLUMNS.map((c) => r[c.name] ?? null)),
       );
@@ -307,10 +307,10 @@ export async function storeBatch(db: Db, brands: BrandDirectory, items: WriteIte
       }
 
       const stored = rows.filter((r) => inserted.has(r.id));
-      await upsertCounters(trx, db.dialect, HOURLY, rollupDeltas(stored));
+      await upsertCounters(trx, db, HOURLY, rollupDeltas(stored));
       await enqueueDerivedRollups(
         trx,
-        db.dialect,
+        db,
         stored.map((r) => r.id),
       );
       await enqueueDeliveries(trx, db, stored, brands);

@@ -7,8 +7,7 @@
  */
 import type { Kysely } from 'kysely';
 import { withAnalyticsTables } from '../analytics/tables.js';
-import type { DialectName } from '../db/connect.js';
-import { type CounterTable, upsertCounters } from '../db/dialect.js';
+import { type CounterTable, upsertCounters, type WriteTarget } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
 import type { FoldedEvent } from './folded-event.js';
 
@@ -30,7 +29,7 @@ const playerKey = (uid: string, brandId: number, sourceId: number) =>
 /** Records the batch's registrations and flags (or clears) orphan FTDs. */
 export async function storeOrphanFtds(
   trx: Kysely<Database>,
-  dialect: DialectName,
+  target: WriteTarget,
   events: FoldedEvent[],
 ): Promise<void> {
   const db = withAnalyticsTables(trx);
@@ -56,7 +55,7 @@ export async function storeOrphanFtds(
     const regs = [...firstReg.values()];
     await upsertCounters(
       trx,
-      dialect,
+      target,
       PLAYER_REGS,
       regs.map((r) => [r.uid, r.brandId, r.sourceId, r.at]),
     );

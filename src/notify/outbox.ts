@@ -117,7 +117,7 @@ export async function enqueueDeliveries(
     }
   }
   if (rows.length === 0) return 0;
-  await upsertCounters(trx, db.dialect, OUTBOX_ROWS, rows);
+  await upsertCounters(trx, db, OUTBOX_ROWS, rows);
   binding.onEnqueued();
   return rows.length;
 }
