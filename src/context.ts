@@ -39,6 +39,11 @@ export interface ContextOptions {
   runNotifier?: boolean;
   /** Prune expired sessions, counters and old deliveries every `HOUSEKEEPING_INTERVAL_MS`. */
   runHousekeeping?: boolean;
+  /**
+   * Fold the derived rollups every second in small chunks (default true). Off for a bulk writer
+   * (the demo generator) that folds large chunks itself, at far less cost per event.
+   */
+  foldInBackground?: boolean;
 }
 
 const HOUSEKEEPING_INTERVAL_MS = 15 * 60_000;
@@ -99,7 +104,9 @@ export async function createContext(config: Config, options: ContextOptions = {}
     db.sqlitePath !== ':memory:' &&
     (config.ingest.writer === 'thread' || (config.ingest.writer === 'auto' && SqliteWriter.available()));
   const writer =
-    useThread && db.sqlitePath ? new SqliteWriter(db.sqlitePath, config.sqliteBusyTimeoutMs) : null;
+    useThread && db.sqlitePath
+      ? new SqliteWriter(db.sqlitePath, config.sqliteBusyTimeoutMs, options.foldInBackground !== false)
+      : null;
   const store = writer
     ? (items: WriteItem[]) => writer.storeBatch(items)
     : (items: WriteItem[]) => storeBatch(db, brands, items);
@@ -107,9 +114,10 @@ export async function createContext(config: Config, options: ContextOptions = {}
     ? new Ingestor(db, sources, brands, { ...config.ingest, maxInFlight: 2 }, store)
     : new Ingestor(db, sources, brands, config.ingest, store);
   const derived: RollupFolder = writer ? writerFolder(writer) : new DerivedRollups(db);
-  derived.start(1000, () => {
-    // A failed fold leaves its events queued; the next run (or a reader) retries them.
-  });
+  if (options.foldInBackground !== false)
+    derived.start(1000, () => {
+      // A failed fold leaves its events queued; the next run (or a reader) retries them.
+    });
   const notifier = new Notifier(db, config.notify, pino({ name: 'notify', level: config.logLevel }), {
     catchUp: () => derived.catchUp(),
   });

@@ -4,7 +4,7 @@
  * context it opened, whether it succeeded or not, so pending writes are flushed.
  */
 import { type Config, loadConfig } from '../config.js';
-import { type AppContext, createContext } from '../context.js';
+import { type AppContext, type ContextOptions, createContext } from '../context.js';
 
 export type ConfigLoader = () => Config;
 
@@ -13,8 +13,9 @@ export const defaultConfig: ConfigLoader = () => loadConfig();
 export async function withContext<T>(
   getConfig: ConfigLoader,
   run: (ctx: AppContext) => Promise<T>,
+  options: ContextOptions = {},
 ): Promise<T> {
-  const ctx = await createContext(getConfig());
+  const ctx = await createContext(getConfig(), options);
   try {
     return await run(ctx);
   } finally {

@@ -44,6 +44,8 @@ export interface DemoSummary {
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 const REJECTION_RATE = 1 / 300;
+/** Events stored between two folds of the derived rollups, and the fold's chunk. */
+const FOLD_EVERY = 50_000;
 const DEP_AMOUNTS = [10, 20, 25, 30, 50, 75, 100, 150, 200, 300, 500];
 
 async function ensureDemoSources(ctx: AppContext): Promise<DemoSource[]> {
@@ -83,12 +85,25 @@ class JourneyWriter {
     return dayStart + this.hours.pick(this.rng) * HOUR + Math.floor(this.rng.next() * HOUR);
   }
 
+  /**
+   * Numbers an event when it is emitted, so transaction ids grow in time order as a network's own
+   * ids do (and the dedup index is appended to, not written all over): its transaction id, its
+   * dedup key and the request it came in.
+   */
+  stamp(event: CanonicalEvent): void {
+    const txid = `${event.transactionId}-${this.seed}-${String(++this.txCounter).padStart(10, '0')}`;
+    event.transactionId = txid;
+    event.dedupKey = `${event.type}|t|${txid}`;
+    event.rawQuery = `event=${event.rawEvent}&brand=${event.brand}&affiliate_id=${event.affiliateId}&transaction_id=${txid}`;
+  }
+
   /** One player's events, starting at `t0`; events after `end` never happened yet and are left out. */
   journey(t0: number): CanonicalEvent[] {
     const rng = this.rng;
     const deal = this.deals.pick(rng);
     const affiliate = this.affiliates.pick(rng);
-    const player = `p${this.seed}-${++this.playerCounter}`;
+    // Fixed width, so ids sort in the order players arrive (as a network's numeric ids do).
+    const player = `p${this.seed}-${String(++this.playerCounter).padStart(9, '0')}`;
     const subId = rng.pick(affiliate.subIds);
     const broken = affiliate.brokenMacro !== null && rng.chance(affiliate.brokenRate);
     const tag = broken ? (affiliate.brokenMacro as string) : rng.pick(affiliate.tags);
@@ -103,7 +118,6 @@ class JourneyWriter {
       uid: string | null,
     ) => {
       if (at > this.end) return;
-      const txid = `${deal.source.slug.slice(0, 2)}-${this.seed}-${++this.txCounter}`;
       out.push({
         type,
         rawEvent: type.toLowerCase(),
@@ -112,7 +126,8 @@ class JourneyWriter {
         affiliateId: affiliate.id,
         subId,
         externalUid: uid,
-        transactionId: txid,
+        // Numbered when emitted (stamp), in time order, as a network's own ids grow.
+        transactionId: deal.source.slug.slice(0, 2),
         trackingTag: tag,
         trafficSource: null,
         country: geo,
@@ -125,8 +140,8 @@ class JourneyWriter {
         occurredAt: new Date(at),
         brokenFields: broken ? ['tracking_tag'] : [],
         brokenMacro: broken ? tag : null,
-        dedupKey: `${type}|t|${txid}`,
-        rawQuery: `event=${type.toLowerCase()}&brand=${deal.brand}&affiliate_id=${affiliate.id}&transaction_id=${txid}`,
+        dedupKey: null,
+        rawQuery: '',
         rawBody: null,
         ip: null,
       });
@@ -175,23 +190,45 @@ export async function generateDemo(
   const writer = new JourneyWriter(rng, world, end, options.seed);
   const batchSize = options.batchSize ?? 5000;
 
+  let emitted = 0;
   let done = 0;
+  let foldedAt = 0;
   let batch: WriteItem[] = [];
+  let rejected: WriteItem[] = [];
+  // One batch is stored while the next is generated; a failure surfaces at the next flush.
+  let inFlight: Promise<void> = Promise.resolve();
+  let failure: { error: unknown } | null = null;
+  const settle = async () => {
+    await inFlight;
+    if (failure) throw failure.error;
+  };
   const flush = async () => {
     if (batch.length === 0) return;
-    await ctx.store(rejected.length > 0 ? [...batch, ...rejected] : batch);
-    rejected = [];
-    done += batch.length;
+    const items = rejected.length > 0 ? [...batch, ...rejected] : batch;
+    const count = batch.length;
     batch = [];
-    onProgress(done, options.events);
-    // Keep the derived rollups' backlog small, as the server's background folding does.
-    if (done % (batchSize * 10) < batchSize) await ctx.derived.catchUp(batchSize * 2);
+    rejected = [];
+    await settle();
+    inFlight = (async () => {
+      await ctx.store(items);
+      done += count;
+      onProgress(done, options.events);
+      // Fold the derived rollups in large chunks: far fewer rows per event than the server's
+      // small background chunks, which keep postbacks from waiting (the demo has none).
+      if (done - foldedAt >= FOLD_EVERY) {
+        foldedAt = done;
+        await ctx.derived.catchUp(FOLD_EVERY);
+      }
+    })().catch((error: unknown) => {
+      failure = { error };
+    });
   };
   const slugOf = new Map(sources.map((s) => [s.id, s.slug]));
-  let rejected: WriteItem[] = [];
   const emit = async (event: CanonicalEvent) => {
-    if (done + batch.length >= options.events) return;
+    if (emitted >= options.events) return;
+    writer.stamp(event);
     batch.push({ kind: 'event', event });
+    emitted++;
     // About one postback in 300 is refused (rotated keys, typos, unmapped words, bad amounts).
     if (rng.chance(REJECTION_RATE))
       rejected.push({
@@ -206,7 +243,7 @@ export async function generateDemo(
   const heap = new TimeHeap();
   const firstDay = Math.floor((end - options.days * DAY) / DAY) * DAY;
   let scheduled = 0;
-  for (let day = firstDay; day <= end && done + batch.length < options.events; day += DAY) {
+  for (let day = firstDay; day <= end && emitted < options.events; day += DAY) {
     const elapsedShare = Math.min(1, (day + DAY - firstDay) / (end - firstDay));
     while (scheduled < options.events * elapsedShare) {
       let t0 = writer.timeInDay(day);
@@ -222,12 +259,13 @@ export async function generateDemo(
       if (event) await emit(event);
     }
   }
-  while (heap.size > 0 && done + batch.length < options.events) {
+  while (heap.size > 0 && emitted < options.events) {
     const event = heap.pop();
     if (event) await emit(event);
   }
   await flush();
-  await ctx.derived.catchUp();
+  await settle();
+  await ctx.derived.catchUp(FOLD_EVERY);
   await ctx.brands.refresh();
 
   return {

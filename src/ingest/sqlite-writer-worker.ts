@@ -20,7 +20,11 @@ export type WriterReply =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; message: string };
 
-const { path, busyTimeoutMs } = workerData as { path: string; busyTimeoutMs: number };
+const { path, busyTimeoutMs, foldInBackground } = workerData as {
+  path: string;
+  busyTimeoutMs: number;
+  foldInBackground: boolean;
+};
 const port = parentPort;
 if (!port) throw new Error('sqlite-writer-worker must run as a worker thread');
 
@@ -28,9 +32,10 @@ const db = connect(`sqlite:${path}`, { busyTimeoutMs });
 const brands = new BrandDirectory(db);
 const derived = new DerivedRollups(db);
 const ready = brands.refresh();
-derived.start(1000, () => {
-  // A failed fold leaves its events queued; the next run retries them.
-});
+if (foldInBackground)
+  derived.start(1000, () => {
+    // A failed fold leaves its events queued; the next run retries them.
+  });
 // No timer for the brand cache: each batch checks the brands version inside its transaction and
 // reloads when an admin changed a brand (see brand-directory.ts), so a merge applies at once.
 

@@ -29,6 +29,8 @@ export class SqliteWriter {
   constructor(
     private readonly path: string,
     private readonly busyTimeoutMs: number,
+    /** Whether the thread folds the derived rollups on its own timer. */
+    private readonly foldInBackground = true,
   ) {}
 
   /** The batch crosses as flat arrays (writer-message.ts): postMessage copies objects slowly. */
@@ -50,7 +52,11 @@ export class SqliteWriter {
 
   private spawn(): Worker {
     const worker = new Worker(WORKER_URL, {
-      workerData: { path: this.path, busyTimeoutMs: this.busyTimeoutMs },
+      workerData: {
+        path: this.path,
+        busyTimeoutMs: this.busyTimeoutMs,
+        foldInBackground: this.foldInBackground,
+      },
     });
     worker.on('message', (reply: WriterReply) => {
       const pending = this.pending.get(reply.id);
