@@ -97,7 +97,7 @@ export async function authenticateApiToken(
     .selectAll()
     .where('token_hash', '=', hashSecret(token))
     .executeTakeFirst();
-  if (!client || client.is_active !== 1) return null;
+  if (client?.is_active !== 1) return null;
   if (client.last_used_at === null || now - client.last_used_at > LAST_USED_EVERY_MS) {
     await db.kysely
       .updateTable('api_clients')

@@ -167,7 +167,10 @@ class Accumulator {
       const a = seen[i] as string | number;
       const b = row[i] as string | number;
       if (merge === 'add') seen[i] = (a as number) + (b as number);
+      // Not Math.max/min: a merged cell may be text (rollup_broken's sample tag).
+      // biome-ignore lint/complexity/useMathMinMax: text cells compare as strings
       else if (merge === 'max') seen[i] = a >= b ? a : b;
+      // biome-ignore lint/complexity/useMathMinMax: text cells compare as strings
       else if (merge === 'min') seen[i] = a <= b ? a : b;
     }
   }
