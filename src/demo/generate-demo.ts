@@ -31,6 +31,8 @@ export interface DemoOptions {
   now?: Date;
   /** Events per storage transaction. */
   batchSize?: number;
+  /** Events stored between two folds of the derived rollups, and the fold's chunk (default 50,000). */
+  foldEvery?: number;
 }
 
 export interface DemoSummary {
@@ -44,7 +46,6 @@ export interface DemoSummary {
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
 const REJECTION_RATE = 1 / 300;
-/** Events stored between two folds of the derived rollups, and the fold's chunk. */
 const FOLD_EVERY = 50_000;
 const DEP_AMOUNTS = [10, 20, 25, 30, 50, 75, 100, 150, 200, 300, 500];
 
@@ -189,6 +190,7 @@ export async function generateDemo(
   const end = (options.now ?? new Date()).getTime();
   const writer = new JourneyWriter(rng, world, end, options.seed);
   const batchSize = options.batchSize ?? 5000;
+  const foldEvery = options.foldEvery ?? FOLD_EVERY;
 
   let emitted = 0;
   let done = 0;
@@ -215,9 +217,9 @@ export async function generateDemo(
       onProgress(done, options.events);
       // Fold the derived rollups in large chunks: far fewer rows per event than the server's
       // small background chunks, which keep postbacks from waiting (the demo has none).
-      if (done - foldedAt >= FOLD_EVERY) {
+      if (done - foldedAt >= foldEvery) {
         foldedAt = done;
-        await ctx.derived.catchUp(FOLD_EVERY);
+        await ctx.derived.catchUp(foldEvery);
       }
     })().catch((error: unknown) => {
       failure = { error };
@@ -265,7 +267,7 @@ export async function generateDemo(
   }
   await flush();
   await settle();
-  await ctx.derived.catchUp(FOLD_EVERY);
+  await ctx.derived.catchUp(foldEvery);
   await ctx.brands.refresh();
 
   return {

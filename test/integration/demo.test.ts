@@ -4,7 +4,11 @@
  * and the rejected postbacks a real install collects beside its events.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config.js';
+import { createContext } from '../../src/context.js';
 import { generateDemo } from '../../src/demo/generate-demo.js';
+import { createTestDatabaseUrl } from '../helpers/database-url.js';
+import { expectRollupsEqualRecount } from '../helpers/rollup-recount.js';
 import { createTestApp, type TestApp } from '../helpers/test-app.js';
 
 const NOW = new Date(Date.UTC(2026, 10, 26, 12));
@@ -71,6 +75,43 @@ describe('generateDemo', () => {
       ]).toContain(r.reason_code);
       expect(r.raw_query).not.toMatch(/key=(?!\*\*\*)/);
       expect(Number(r.last_seen_at)).toBeLessThanOrEqual(NOW.getTime());
+    }
+  });
+
+  it('folds the derived rollups itself when the background folder is off, equal to a recount', async () => {
+    // As `affpanel demo` runs it: no background folder; the generator folds every `foldEvery` events.
+    const database = await createTestDatabaseUrl('demo-fold');
+    const ctx = await createContext(parseConfig({ DATABASE_URL: database.url, LOG_LEVEL: 'silent' }), {
+      foldInBackground: false,
+    });
+    try {
+      const summary = await generateDemo(ctx, {
+        events: 5_000,
+        seed: 3,
+        days: 10,
+        now: NOW,
+        batchSize: 500,
+        foldEvery: 1_500,
+      });
+      expect(summary.events).toBe(5_000);
+      const queued = await ctx.db.kysely.selectFrom('rollup_queue').select('event_id').execute();
+      expect(queued).toHaveLength(0);
+      await expectRollupsEqualRecount(ctx.db);
+
+      // Transaction ids are numbered as events are stored, so they grow with the event id.
+      const rows = await ctx.db.kysely
+        .selectFrom('events')
+        .select(['transaction_id', 'dedup_key'])
+        .orderBy('id')
+        .execute();
+      const numbers = rows.map((r) => Number(/-(\d+)$/.exec(r.transaction_id ?? '')?.[1]));
+      expect(
+        numbers.every((n, i) => Number.isInteger(n) && (i === 0 || n > (numbers[i - 1] as number))),
+      ).toBe(true);
+      for (const r of rows) expect(r.dedup_key).toMatch(new RegExp(`\\|t\\|${r.transaction_id}$`));
+    } finally {
+      await ctx.close();
+      await database.drop();
     }
   });
 });
