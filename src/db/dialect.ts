@@ -46,7 +46,10 @@ export interface CounterTable {
   columns: ReadonlyArray<{ name: string; kind: 'int' | 'text'; merge: 'key' | 'add' | 'max' | 'min' }>;
 }
 
-/** Where bulk writes go: the dialect and, on SQLite, the connection's own handle (see `Db.sqlite`). */
+/**
+ * Where bulk writes go: the dialect and, on SQLite, the connection's own handle (see `Db.sqlite`).
+ * It must be the Db whose Kysely opened the transaction the write runs in.
+ */
 export type WriteTarget = Pick<Db, 'dialect' | 'sqlite'>;
 
 type Cell = string | number | null;
@@ -56,13 +59,12 @@ type Cell = string | number | null;
  * statement reused row after row costs half of reading the rows out of one JSON parameter.
  */
 function eachRow(
-  target: WriteTarget,
+  sqlite: NonNullable<Db['sqlite']>,
   text: string,
   rows: ReadonlyArray<ReadonlyArray<Cell>>,
   returning: boolean,
-): Array<Record<string, unknown>> | null {
-  if (!target.sqlite) return null;
-  const statement = target.sqlite.prepare(text);
+): Array<Record<string, unknown>> {
+  const statement = sqlite.prepare(text);
   const out: Array<Record<string, unknown>> = [];
   if (!returning) {
     for (const row of rows) statement.run(row);
@@ -118,7 +120,12 @@ export async function upsertCounters(
   const conflict = `on conflict (${keys}) do update set ${sets}`;
   if (target.sqlite) {
     const values = cols.map(() => '?').join(', ');
-    eachRow(target, `insert into ${spec.table} (${names}) values (${values}) ${conflict}`, rows, false);
+    eachRow(
+      target.sqlite,
+      `insert into ${spec.table} (${names}) values (${values}) ${conflict}`,
+      rows,
+      false,
+    );
     return;
   }
   const text = `insert into ${spec.table} (${names}) ${jsonRows(cols)} ${conflict}`;
@@ -156,7 +163,7 @@ export async function insertRows(
   if (target.sqlite) {
     const values = spec.columns.map(() => '?').join(', ');
     const text = `insert into ${spec.table} (${names}) values (${values})${conflict}${returning}`;
-    return eachRow(target, text, rows, spec.returning !== undefined) ?? [];
+    return eachRow(target.sqlite, text, rows, spec.returning !== undefined);
   }
   const text = `insert into ${spec.table} (${names}) ${jsonRows(spec.columns)}${conflict}${returning}`;
   const out: Array<Record<string, unknown>> = [];
