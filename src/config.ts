@@ -19,7 +19,7 @@ const configSchema = z.object({
   PUBLIC_BASE_URL: z.url().optional(),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   /** Group commit: the longest a postback waits for its batch to be flushed. */
-  INGEST_FLUSH_MS: numberFromEnv(0, 1000).default(4),
+  INGEST_FLUSH_MS: numberFromEnv(0, 1000).default(1),
   /** Group commit: a batch is flushed at once when it holds this many items. */
   INGEST_BATCH_MAX: numberFromEnv(1, 5000).default(1000),
   /** Items waiting for storage beyond which new postbacks are refused with 503. */
