@@ -61,6 +61,7 @@ export interface RollupFolder {
 
 export class DerivedRollups implements RollupFolder {
   private running: Promise<number> | null = null;
+  private started = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -74,20 +75,35 @@ export class DerivedRollups implements RollupFolder {
     private readonly chunk = db.dialect === 'sqlite' ? 500 : 5000,
   ) {}
 
+  /** Fold runs started so far (each folds everything queued when it starts), for tests and diagnostics. */
+  get runsStarted(): number {
+    return this.started;
+  }
+
   /**
    * Folds every event queued before this call into the derived rollups. Concurrent callers share
-   * one run. Resolves with the number of events folded in.
+   * runs: a caller that arrives while a run is in progress waits for it and for the next one
+   * (the run in progress may have read its bound before the caller's events were queued), and
+   * callers waiting together share that next run. Resolves with the number of events folded in
+   * by the last run it waited for.
    */
   catchUp(chunk = this.chunk): Promise<number> {
-    if (this.running) {
-      // A run already in progress may have read its bound before our events were queued: follow it with another.
-      const previous = this.running;
-      return previous.then(() => this.catchUp(chunk));
-    }
-    this.running = this.run(chunk).finally(() => {
-      this.running = null;
+    if (!this.running) return this.startRun(chunk);
+    const inProgress = this.started;
+    return this.running.then(() => {
+      // A run that started after this call covers every event queued before it.
+      if (this.started > inProgress) return this.running ?? 0;
+      return this.catchUp(chunk);
     });
-    return this.running;
+  }
+
+  private startRun(chunk: number): Promise<number> {
+    this.started++;
+    const running = this.run(chunk).finally(() => {
+      if (this.running === running) this.running = null;
+    });
+    this.running = running;
+    return running;
   }
 
   private async run(chunk: number): Promise<number> {

@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DerivedRollups } from '../../src/ingest/derived-rollups.js';
 import { expectRollupsEqualRecount } from '../helpers/rollup-recount.js';
 import { createTestApp, keyOf, query, type TestApp } from '../helpers/test-app.js';
 
@@ -211,4 +212,39 @@ describe('hourly rollups', () => {
       { numRuns: 15 },
     );
   }, 120_000);
+});
+
+describe('DerivedRollups.catchUp', () => {
+  it('callers arriving during a fold share the next one, and each finds every earlier event folded', async () => {
+    const t = await createTestApp('catchup-shared');
+    try {
+      // An instance of its own: the context's background folder cannot move its run count.
+      const folder = new DerivedRollups(t.ctx.db);
+      const key = keyOf(t, 'cellxpert');
+      for (let i = 0; i < 20; i++)
+        await t.app.inject({
+          method: 'GET',
+          url: `/postback/cellxpert?${query({ key, event: 'reg', brand: 'shared', userid: `u${i}`, depositid: `d${i}` })}`,
+        });
+      const last = await t.ctx.db.kysely
+        .selectFrom('events')
+        .select((eb) => eb.fn.max('id').as('id'))
+        .executeTakeFirstOrThrow();
+      const before = folder.runsStarted;
+      // One run starts; three callers arrive while it is in progress.
+      const calls = [folder.catchUp(), folder.catchUp(), folder.catchUp(), folder.catchUp()];
+      await Promise.all(calls);
+      // The run in progress, then one more for all three (not one after another).
+      expect(folder.runsStarted - before).toBe(2);
+      const left = await t.ctx.db.kysely
+        .selectFrom('rollup_queue')
+        .select('event_id')
+        .where('event_id', '<=', Number(last.id))
+        .execute();
+      expect(left).toHaveLength(0);
+      await expectRollupsEqualRecount(t.ctx.db);
+    } finally {
+      await t.close();
+    }
+  });
 });
