@@ -3,6 +3,7 @@
  * No logic here. Every route declares its access level (`config.access`); route groups that share
  * one get it from their scope.
  */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyError, type FastifyInstance, type RouteOptions } from 'fastify';
@@ -25,6 +26,7 @@ import { authErrorPage, wantsAuthErrorPage } from './routes/auth/error-page.js';
 import { authRoutes } from './routes/auth/index.js';
 import { healthRoutes } from './routes/health/index.js';
 import { liveRoutes } from './routes/live/index.js';
+import { makePostbackFastPath } from './routes/postback/fast-path.js';
 import { postbackRoutes, routingUrl } from './routes/postback/index.js';
 import { webRoutes } from './routes/web/index.js';
 
@@ -72,7 +74,16 @@ export async function buildServer(
   ctx: AppContext,
   options: BuildServerOptions = {},
 ): Promise<FastifyInstance> {
+  let closing = false;
+  // Postbacks skip fastify's router and hooks on real sockets (see routes/postback/fast-path.ts);
+  // the handler is bound once `app` exists, before the server listens.
+  let postbackFastPath: ((req: IncomingMessage, res: ServerResponse) => boolean) | null = null;
   const app = Fastify({
+    serverFactory: (handler) =>
+      createServer((req, res) => {
+        if (postbackFastPath?.(req, res)) return;
+        handler(req, res);
+      }),
     logger: options.logger ?? { level: ctx.config.logLevel, serializers: { req: serializeRequest } },
     trustProxy: ctx.config.trustProxy,
     requestIdHeader: 'x-request-id',
@@ -131,7 +142,6 @@ export async function buildServer(
     socket.once('data', forget);
     socket.once('close', forget);
   });
-  let closing = false;
   app.addHook('preClose', async () => {
     closing = true;
     for (const socket of silentSockets) socket.destroy();
@@ -144,6 +154,7 @@ export async function buildServer(
   app.addHook('onClose', async () => {
     await ctx.close();
   });
+  postbackFastPath = makePostbackFastPath({ ctx, log: app.log, closing: () => closing, redactUrl });
 
   await app.register(cookie);
   app.addHook('onRequest', makeAccessHook(ctx));

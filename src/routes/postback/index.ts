@@ -3,6 +3,7 @@
  * run the ingest pipeline, answer its verdict. Bodies are read as text so the raw request can be
  * kept verbatim; parsing happens in the pipeline's first step.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
 import type { RawPostback } from '../../ingest/raw-postback.js';
@@ -12,7 +13,7 @@ function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(',') : value;
 }
 
-const POSTBACK_PATH = '/postback/';
+export const POSTBACK_PATH = '/postback/';
 
 /**
  * The URL the router is given (fastify's `rewriteUrl`). A postback's query string is parsed by
@@ -26,28 +27,51 @@ export function routingUrl(url: string): string {
   return q === -1 ? url : url.slice(0, q);
 }
 
-export function capturePostback(request: FastifyRequest, sourceSlug: string): RawPostback {
-  const url = request.originalUrl;
+/** What a postback is made of, however it came in (fastify's route or the node:http fast path). */
+export interface PostbackRequestParts {
+  method: string;
+  /** The URL as requested: path and query string. */
+  url: string;
+  headers: IncomingHttpHeaders;
+  body: string | null;
+  ip: string | null;
+}
+
+export function capturePostbackParts(parts: PostbackRequestParts, sourceSlug: string): RawPostback {
+  const { url, headers } = parts;
   const q = url.indexOf('?');
-  const body = request.body;
   return {
     sourceSlug,
-    method: request.method,
+    method: parts.method,
     rawQuery: q === -1 ? '' : url.slice(q + 1),
-    rawBody: typeof body === 'string' && body !== '' ? body : null,
-    contentType: request.headers['content-type'] ?? null,
+    rawBody: parts.body !== null && parts.body !== '' ? parts.body : null,
+    contentType: headers['content-type'] ?? null,
     url,
     headers: {
-      'x-postback-key': headerText(request.headers['x-postback-key']),
-      'x-api-key': headerText(request.headers['x-api-key']),
-      'x-affpanel-signature': headerText(request.headers['x-affpanel-signature']),
-      'x-affpanel-timestamp': headerText(request.headers['x-affpanel-timestamp']),
+      'x-postback-key': headerText(headers['x-postback-key']),
+      'x-api-key': headerText(headers['x-api-key']),
+      'x-affpanel-signature': headerText(headers['x-affpanel-signature']),
+      'x-affpanel-timestamp': headerText(headers['x-affpanel-timestamp']),
     },
-    ip: request.ip ?? null,
-    userAgent: request.headers['user-agent'] ?? null,
+    ip: parts.ip,
+    userAgent: headers['user-agent'] ?? null,
     receivedAt: new Date(),
     channel: 'postback',
   };
+}
+
+export function capturePostback(request: FastifyRequest, sourceSlug: string): RawPostback {
+  const body = request.body;
+  return capturePostbackParts(
+    {
+      method: request.method,
+      url: request.originalUrl,
+      headers: request.headers,
+      body: typeof body === 'string' ? body : null,
+      ip: request.ip ?? null,
+    },
+    sourceSlug,
+  );
 }
 
 export async function postbackRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * How a verdict is answered: a small JSON body by default, one plain-text line when the caller
  * asks for text/plain. The status code alone already tells a network whether to retry.
+ * Both ways in (fastify's route and the node:http fast path) answer through `verdictAnswer`.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Verdict } from '../../ingest/ingestor.js';
@@ -24,20 +25,27 @@ export function verdictBody(verdict: Verdict): { httpStatus: number; body: Verdi
   return { httpStatus: 200, body: { status: verdict.status, event_id: verdict.eventId } };
 }
 
-export function wantsText(request: FastifyRequest): boolean {
-  const accept = request.headers.accept ?? '';
-  return accept.includes('text/plain') && !accept.includes('json');
+export function wantsText(accept: string | undefined): boolean {
+  const value = accept ?? '';
+  return value.includes('text/plain') && !value.includes('json');
+}
+
+export const JSON_TYPE = 'application/json; charset=utf-8';
+export const TEXT_TYPE = 'text/plain; charset=utf-8';
+
+/** The whole answer to a verdict: status, content type and the bytes of the body. */
+export function verdictAnswer(
+  verdict: Verdict,
+  accept: string | undefined,
+): { httpStatus: number; contentType: string; payload: string } {
+  const { httpStatus, body } = verdictBody(verdict);
+  if (!wantsText(accept)) return { httpStatus, contentType: JSON_TYPE, payload: JSON.stringify(body) };
+  const text =
+    body.status === 'rejected' ? `rejected: ${body.reason}` : `${body.status} ${body.event_id ?? ''}`.trim();
+  return { httpStatus, contentType: TEXT_TYPE, payload: `${text}\n` };
 }
 
 export function sendVerdict(request: FastifyRequest, reply: FastifyReply, verdict: Verdict): FastifyReply {
-  const { httpStatus, body } = verdictBody(verdict);
-  reply.code(httpStatus);
-  if (wantsText(request)) {
-    const text =
-      body.status === 'rejected'
-        ? `rejected: ${body.reason}`
-        : `${body.status} ${body.event_id ?? ''}`.trim();
-    return reply.type('text/plain; charset=utf-8').send(`${text}\n`);
-  }
-  return reply.send(body);
+  const answer = verdictAnswer(verdict, request.headers.accept);
+  return reply.code(answer.httpStatus).type(answer.contentType).send(answer.payload);
 }
