@@ -35,6 +35,11 @@ const configSchema = z.object({
   KEY_ROTATION_GRACE_SECONDS: numberFromEnv(0, 30 * 24 * 3600).default(24 * 3600),
   /** Where SQLite writes run: a writer thread (auto: when running the built server) or this thread. */
   INGEST_WRITER: z.enum(['auto', 'thread', 'inline']).default('auto'),
+  /**
+   * The longest a read waits for events already stored to be counted into the rollups. Past it the
+   * answer comes from what is counted so far and says so (`X-Figures-Pending`).
+   */
+  READ_CATCH_UP_MS: numberFromEnv(1, 600_000).default(100),
   /** How long a SQLite write waits for another process's lock before the postback gets a 503. */
   SQLITE_BUSY_TIMEOUT_MS: numberFromEnv(0, 60_000).default(5000),
   /** The Telegram bot whose Login Widget admits people (token from @BotFather, name without @). */
@@ -97,6 +102,8 @@ export type Config = Readonly<{
     writer: 'auto' | 'thread' | 'inline';
   };
   trustProxy: boolean;
+  /** See READ_CATCH_UP_MS. */
+  readCatchUpMs: number;
   keyRotationGraceSeconds: number;
   sqliteBusyTimeoutMs: number;
   access: {
@@ -151,6 +158,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       writer: c.INGEST_WRITER,
     },
     trustProxy: c.TRUST_PROXY,
+    readCatchUpMs: c.READ_CATCH_UP_MS,
     keyRotationGraceSeconds: c.KEY_ROTATION_GRACE_SECONDS,
     sqliteBusyTimeoutMs: c.SQLITE_BUSY_TIMEOUT_MS,
     access: {

@@ -6,7 +6,9 @@
  * twice or loses one. Aggregating thousands of events at a time costs far less per event than
  * doing it per postback batch.
  *
- * Readers call `catchUp()` first, so every answer includes every event stored before the call.
+ * Readers call `catchUp()` first, so every answer includes every event stored before the call,
+ * unless the fold takes longer than READ_CATCH_UP_MS (a backlog, a heavy load): then the answer
+ * comes from what is counted so far and carries `X-Figures-Pending: 1` (see `catchUpWithin`).
  */
 import type { Kysely } from 'kysely';
 import type { Db } from '../db/connect.js';
@@ -57,6 +59,26 @@ export interface RollupFolder {
   catchUp(chunk?: number): Promise<number>;
   start(intervalMs: number, onError: (error: unknown) => void): void;
   stop(): Promise<void>;
+}
+
+/**
+ * Waits for `catchUp` for at most `ms`. True when every event stored before the call is counted;
+ * false when the time ran out first. The fold goes on either way; a failure after the time ran
+ * out is left to the next run (its events stay queued), one before it is thrown as usual.
+ */
+export async function catchUpWithin(folder: Pick<RollupFolder, 'catchUp'>, ms: number): Promise<boolean> {
+  const done = folder.catchUp();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    const caughtUp = await Promise.race([done.then(() => true as const), timeout]);
+    if (!caughtUp) done.catch(() => undefined);
+    return caughtUp;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export class DerivedRollups implements RollupFolder {

@@ -118,3 +118,22 @@ test('↺ refetches every figure on the page', async ({ page }) => {
     .poll(() => [...seen].sort())
     .toEqual(expect.arrayContaining(['/api/v1/events/recent', '/api/v1/summary', '/api/v1/timeseries']));
 });
+
+test('says when figures are still being counted, and asks again until they are whole', async ({ page }) => {
+  // The server marks a read answered before every stored event was counted (under load) with
+  // X-Figures-Pending; here the first summary answer carries it, the later ones do not.
+  let summaries = 0;
+  await page.route('**/api/v1/summary?*', async (route) => {
+    summaries++;
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    if (summaries === 1) headers['x-figures-pending'] = '1';
+    await route.fulfill({ response, headers });
+  });
+  await page.goto('/');
+  const chip = page.getByTestId('figures-pending');
+  await expect(chip).toBeVisible();
+  await expect(chip).toHaveText('Counting new events…');
+  await expect(chip).toBeHidden({ timeout: 10_000 });
+  expect(summaries).toBeGreaterThanOrEqual(2);
+});

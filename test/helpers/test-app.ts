@@ -48,6 +48,8 @@ export async function createTestApp(name: string, env: Record<string, string> = 
     DATABASE_URL: database.url,
     LOG_LEVEL: 'silent',
     INGEST_FLUSH_MS: '2',
+    // Exact figures in every test, however slow the machine: a read waits for the whole fold.
+    READ_CATCH_UP_MS: '60000',
     ...env,
   });
   const ctx = await createContext(config);

@@ -5,14 +5,19 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
+import { catchUpWithin } from '../../ingest/derived-rollups.js';
 import { READ_ROUTES } from './handlers.js';
 import { buildOpenApi } from './openapi.js';
+
+/** Set on a read answered before every stored event was counted into the rollups. */
+export const FIGURES_PENDING = 'x-figures-pending';
 
 export async function analyticsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   for (const route of READ_ROUTES) {
     app.get(route.url, async (request, reply) => {
-      // Every answer includes every event stored before the request.
-      await ctx.derived.catchUp();
+      // Every answer includes every event stored before the request, unless counting them takes
+      // longer than READ_CATCH_UP_MS: then it says that figures are still being counted.
+      if (!(await catchUpWithin(ctx.derived, ctx.config.readCatchUpMs))) reply.header(FIGURES_PENDING, '1');
       return route.handle(ctx, request, reply);
     });
   }

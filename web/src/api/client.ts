@@ -18,6 +18,19 @@ export class ApiError extends Error {
 
 let csrfToken: string | null = null;
 
+const pendingListeners = new Set<() => void>();
+
+/**
+ * Called whenever a read was answered before every stored event was counted (the server's
+ * `X-Figures-Pending` header: it is under load or catching up on a backlog). Returns an unsubscribe.
+ */
+export function onFiguresPending(listener: () => void): () => void {
+  pendingListeners.add(listener);
+  return () => {
+    pendingListeners.delete(listener);
+  };
+}
+
 /** Set from /api/auth/me; sent as X-CSRF-Token on POST, PATCH, PUT and DELETE. */
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
@@ -74,6 +87,7 @@ async function request<T>(method: string, path: string, body?: unknown, signal?:
     throw new ApiError(0, 'network', 'the server cannot be reached — check your connection');
   }
   if (!response.ok) throw await errorOf(response);
+  if (response.headers.get('x-figures-pending')) for (const listener of pendingListeners) listener();
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
 }

@@ -6,6 +6,7 @@
 import { useIsFetching, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useState } from 'react';
 import { NavLink, useLocation, useMatches } from 'react-router';
+import { onFiguresPending } from '../api/client';
 import type { Me } from '../api/types';
 import { displayName, useLogout } from '../auth/use-me';
 import { initials } from '../lib/format';
@@ -51,6 +52,45 @@ export function RefreshButton() {
         ↺
       </span>
     </button>
+  );
+}
+
+/** How long after a "figures pending" answer the page asks again. */
+const PENDING_REFETCH_MS = 2000;
+
+/**
+ * Shown while the server answers before it has counted every stored event (heavy load, a backlog):
+ * the figures on screen may miss the newest events. The page asks again shortly, until they are whole.
+ */
+export function CountingChip() {
+  const client = useQueryClient();
+  const [pending, setPending] = useState(false);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const unsubscribe = onFiguresPending(() => {
+      setPending(true);
+      if (timer) return;
+      timer = setTimeout(() => {
+        timer = null;
+        setPending(false);
+        void client.refetchQueries({ type: 'active' });
+      }, PENDING_REFETCH_MS);
+    });
+    return () => {
+      unsubscribe();
+      if (timer) clearTimeout(timer);
+    };
+  }, [client]);
+  if (!pending) return null;
+  return (
+    <span
+      className="pill warn"
+      role="status"
+      data-testid="figures-pending"
+      title="The server is still counting the newest events into these figures; they refresh in a moment."
+    >
+      Counting new events…
+    </span>
   );
 }
 
@@ -100,6 +140,7 @@ export function Shell({ me, children }: { me: Me; children: ReactNode }) {
           </button>
           <h1 className="title">{handle?.title ?? 'AFFPanel'}</h1>
           {handle?.period ? <PeriodSelector key={location.pathname} config={handle.period} /> : null}
+          <CountingChip />
           <RefreshButton />
           <div className="user-chip">
             <span className="avatar" aria-hidden>
