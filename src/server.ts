@@ -79,11 +79,21 @@ export async function buildServer(
   // the handler is bound once `app` exists, before the server listens.
   let postbackFastPath: ((req: IncomingMessage, res: ServerResponse) => boolean) | null = null;
   const app = Fastify({
-    serverFactory: (handler) =>
-      createServer((req, res) => {
+    serverFactory: (handler, opts) => {
+      const server = createServer(opts.http ?? {}, (req, res) => {
         if (postbackFastPath?.(req, res)) return;
         handler(req, res);
-      }),
+      });
+      // What fastify sets on a server it creates itself (its defaults are in `opts` by now): without
+      // them node's 5 s keep-alive timeout would close idle client connections 67 s early.
+      const { keepAliveTimeout, requestTimeout, connectionTimeout, maxRequestsPerSocket } = opts;
+      if (typeof keepAliveTimeout === 'number') server.keepAliveTimeout = keepAliveTimeout;
+      if (typeof requestTimeout === 'number') server.requestTimeout = requestTimeout;
+      if (typeof connectionTimeout === 'number') server.setTimeout(connectionTimeout);
+      if (typeof maxRequestsPerSocket === 'number' && maxRequestsPerSocket > 0)
+        server.maxRequestsPerSocket = maxRequestsPerSocket;
+      return server;
+    },
     logger: options.logger ?? { level: ctx.config.logLevel, serializers: { req: serializeRequest } },
     trustProxy: ctx.config.trustProxy,
     requestIdHeader: 'x-request-id',

@@ -178,6 +178,11 @@ describe('the postback fast path', () => {
     expect(row).toMatchObject({ ip: '203.0.113.9', transaction_id: 'd-xff', amount_micros: 12_500_000 });
   });
 
+  it('keeps the socket settings fastify gives a server it creates (72 s keep-alive, not node 5 s)', () => {
+    expect(t.app.server.keepAliveTimeout).toBe(72_000);
+    expect(t.app.server.requestTimeout).toBe(0);
+  });
+
   it('answers a repeat as a duplicate with the first event id', async () => {
     const url = `${base}/postback/cellxpert?${ftd('repeat')}`;
     const first = (await (await fetch(url)).json()) as { status: string; event_id: number };
