@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { catchUpWithin } from './derived-rollups.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { catchUpWithin, ReadCatchUp } from './derived-rollups.js';
 
 /** A folder whose catch-up settles when the test says so. */
 function manualFolder() {
@@ -43,5 +43,48 @@ describe('catchUpWithin', () => {
     const waiting = catchUpWithin(folder, 1000);
     folder.reject(new Error('storage down'));
     await expect(waiting).rejects.toThrow('storage down');
+  });
+});
+
+describe('ReadCatchUp', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('waits the full time until a wait runs out, then briefly until a fold ends in time again', async () => {
+    vi.useFakeTimers();
+    const folder = manualFolder();
+    const reads = new ReadCatchUp(() => folder, 100, 10);
+
+    // First read: the fold is slow; the read gives up after 100 ms.
+    let first: boolean | undefined;
+    void reads.wait().then((v) => {
+      first = v;
+    });
+    await vi.advanceTimersByTimeAsync(99);
+    expect(first).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(first).toBe(false);
+
+    // Behind now: the next read waits 10 ms, not 100.
+    let second: boolean | undefined;
+    void reads.wait().then((v) => {
+      second = v;
+    });
+    await vi.advanceTimersByTimeAsync(10);
+    expect(second).toBe(false);
+
+    // The fold ends: reads wait the full time again, and one that finishes in time is true.
+    folder.resolve(5);
+    await vi.advanceTimersByTimeAsync(0);
+    let third: boolean | undefined;
+    void reads.wait().then((v) => {
+      third = v;
+    });
+    await vi.advanceTimersByTimeAsync(50);
+    expect(third).toBeUndefined();
+    folder.resolve(0);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(third).toBe(true);
   });
 });

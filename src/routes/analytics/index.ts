@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { catchUpWithin } from '../../ingest/derived-rollups.js';
+import { ReadCatchUp } from '../../ingest/derived-rollups.js';
 import { READ_ROUTES } from './handlers.js';
 import { buildOpenApi } from './openapi.js';
 
@@ -13,11 +13,12 @@ import { buildOpenApi } from './openapi.js';
 export const FIGURES_PENDING = 'x-figures-pending';
 
 export async function analyticsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const catchUp = new ReadCatchUp(() => ctx.derived, ctx.config.readCatchUpMs);
   for (const route of READ_ROUTES) {
     app.get(route.url, async (request, reply) => {
       // Every answer includes every event stored before the request, unless counting them takes
       // longer than READ_CATCH_UP_MS: then it says that figures are still being counted.
-      if (!(await catchUpWithin(ctx.derived, ctx.config.readCatchUpMs))) reply.header(FIGURES_PENDING, '1');
+      if (!(await catchUp.wait())) reply.header(FIGURES_PENDING, '1');
       return route.handle(ctx, request, reply);
     });
   }
