@@ -18,13 +18,25 @@ export interface EventFilter {
   testFlags: number[];
   /** Case-insensitive substring of the tracking tag. */
   tag: string | null;
+  /**
+   * The distinct tracking tags that contain `tag`, when they were few enough to list
+   * (`tagValuesMatching`): the rows are then read per tag from the events_tag index. Absent or
+   * null: the substring is matched row by row.
+   */
+  tagValues?: string[] | null;
 }
+
+/** Distinct tags walked at most to list the matching ones; more and the filter matches row by row. */
+export const TAG_WALK_MAX = 2000;
+/** Matching tags listed at most; more and the filter matches row by row (matches are then dense). */
+export const TAG_VALUES_MAX = 500;
 
 export function matchesNothingEvents(f: EventFilter): boolean {
   return (
     (f.brandIds !== null && f.brandIds.length === 0) ||
     (f.sourceIds !== null && f.sourceIds.length === 0) ||
     (f.types !== null && f.types.length === 0) ||
+    (f.tag !== null && f.tagValues?.length === 0) ||
     f.to <= f.from
   );
 }
@@ -36,6 +48,33 @@ export async function sourceIdsMatching(db: Db, text: string): Promise<number[]>
   return rows
     .filter((r) => r.slug.toLowerCase().includes(needle) || r.name.toLowerCase().includes(needle))
     .map((r) => Number(r.id));
+}
+
+/**
+ * The distinct tracking tags containing `text` (case-insensitive, as the row filter matches), read
+ * off the events_tag index one probe per distinct tag (a loose index scan), or null when there are
+ * more than TAG_WALK_MAX distinct tags or more than TAG_VALUES_MAX match.
+ */
+export async function tagValuesMatching(
+  db: Db,
+  text: string,
+  limits: { walk?: number; values?: number } = {},
+): Promise<string[] | null> {
+  const walkMax = limits.walk ?? TAG_WALK_MAX;
+  const valuesMax = limits.values ?? TAG_VALUES_MAX;
+  const { rows } = await sql<{ v: string; n: number; m: number | boolean }>`
+    with recursive walk(v, n) as (
+      select (select min(tracking_tag) from events where tracking_tag is not null), 1
+      union all
+      select (select min(tracking_tag) from events where tracking_tag > walk.v), walk.n + 1
+      from walk where walk.v is not null and walk.n <= ${walkMax}
+    )
+    select v, n, lower(v) like ${containsPattern(text)} escape '\\' as m from walk where v is not null`.execute(
+    db.kysely,
+  );
+  if (rows.some((r) => Number(r.n) > walkMax)) return null;
+  const matching = rows.filter((r) => r.m === true || Number(r.m) === 1).map((r) => r.v);
+  return matching.length > valuesMax ? null : matching;
 }
 
 export function applyEventFilter<O>(
@@ -50,7 +89,8 @@ export function applyEventFilter<O>(
   if (f.brandIds !== null) q = q.where('brand_id', 'in', f.brandIds);
   if (f.sourceIds !== null) q = q.where('source_id', 'in', f.sourceIds);
   if (f.types !== null) q = q.where('type', 'in', f.types);
-  if (f.tag !== null)
+  if (f.tag !== null && f.tagValues && f.tagValues.length > 0) q = q.where('tracking_tag', 'in', f.tagValues);
+  else if (f.tag !== null)
     q = q.where(sql`lower(tracking_tag)`, 'like', sql`${containsPattern(f.tag)} escape '\\'`);
   return q;
 }

@@ -11,6 +11,7 @@ import * as m0003 from './migrations/0003_analytics.js';
 import * as m0004 from './migrations/0004_rollup_queue.js';
 import * as m0005 from './migrations/0005_bots.js';
 import * as m0006 from './migrations/0006_rollup_shapes.js';
+import * as m0007 from './migrations/0007_events_tag.js';
 
 export interface MigrationContext {
   dialect: DialectName;
@@ -25,6 +26,7 @@ export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '0004_rollup_queue': m0004,
   '0005_bots': m0005,
   '0006_rollup_shapes': m0006,
+  '0007_events_tag': m0007,
 };
 
 class StaticProvider implements MigrationProvider {
