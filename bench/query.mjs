@@ -9,7 +9,9 @@
  * read route at every period preset (median and p95 of --calls calls through app.inject), an
  * events page at several filters and page depths, and the CSV export of --export-rows rows over a
  * real socket (rows/s and the process's peak RSS). For summary it also times the naive answer (a
- * GROUP BY over the events of the period) and prints `speedup`. One JSON line per measurement.
+ * GROUP BY over the events of the period) and prints `speedup`. One JSON line per measurement;
+ * `pending` counts the timed answers marked `X-Figures-Pending` (served before every stored event
+ * was counted: READ_CATCH_UP_MS ran out).
  * `--only-export` skips the route timings and measures the export alone (its peak RSS then starts
  * from a smaller heap than after the full run, so compare like with like).
  * `--under-load S` first starts the built server on the same database and drives it with the
@@ -55,8 +57,12 @@ const headers = { authorization: `Bearer ${token}` };
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const round = (n) => Math.round(n * 10) / 10;
 
+/** Answers marked `X-Figures-Pending` (served before every stored event was counted). */
+let pendingAnswers = 0;
+
 async function time(fn, calls = CALLS) {
   for (let i = 0; i < 2; i++) await fn();
+  const pendingBefore = pendingAnswers;
   const ms = [];
   for (let i = 0; i < calls; i++) {
     const s = performance.now();
@@ -64,7 +70,11 @@ async function time(fn, calls = CALLS) {
     ms.push(performance.now() - s);
   }
   ms.sort((a, b) => a - b);
-  return { median_ms: round(pct(ms, 50)), p95_ms: round(pct(ms, 95)) };
+  return {
+    median_ms: round(pct(ms, 50)),
+    p95_ms: round(pct(ms, 95)),
+    pending: pendingAnswers - pendingBefore,
+  };
 }
 
 /** Under load, routes are asked of the loaded server itself over HTTP (one process, as deployed). */
@@ -75,10 +85,12 @@ async function route(path) {
     const res = await fetch(`${remote}${path}`, { headers });
     const body = await res.text();
     if (res.status !== 200) throw new Error(`${path}: ${res.status} ${body.slice(0, 300)}`);
+    if (res.headers.get('x-figures-pending')) pendingAnswers++;
     return { json: () => JSON.parse(body) };
   }
   const res = await app.inject({ method: 'GET', url: path, headers });
   if (res.statusCode !== 200) throw new Error(`${path}: ${res.statusCode} ${res.body.slice(0, 300)}`);
+  if (res.headers['x-figures-pending']) pendingAnswers++;
   return res;
 }
 
@@ -184,6 +196,14 @@ async function timeRoutesUnderLoad(seconds) {
       not_accepted: result.requests - result.accepted_body,
       load_p99_ms: result.latency_ms?.p99,
     });
+  } catch (error) {
+    // Say what became of the server: a failed request is often its exit.
+    const { proc } = server;
+    log(
+      `server ${proc.exitInfo ? `exited (${proc.exitInfo.signal ?? `code ${proc.exitInfo.code}`})` : 'still running'}; its last output:`,
+    );
+    log(`${proc.stdout}\n${proc.stderr}`.trim().split('\n').slice(-30).join('\n'));
+    throw error;
   } finally {
     await stopProcess(server.proc);
   }
