@@ -51,40 +51,45 @@ describe('ReadCatchUp', () => {
     vi.useRealTimers();
   });
 
-  it('waits the full time until a wait runs out, then briefly until a fold ends in time again', async () => {
+  it('waits the full time until a wait runs out, then briefly until a read finds the fold done', async () => {
     vi.useFakeTimers();
     const folder = manualFolder();
     const reads = new ReadCatchUp(() => folder, 100, 10);
+    const start = () => {
+      const state: { value?: boolean } = {};
+      void reads.wait().then((v) => {
+        state.value = v;
+      });
+      return state;
+    };
 
-    // First read: the fold is slow; the read gives up after 100 ms.
-    let first: boolean | undefined;
-    void reads.wait().then((v) => {
-      first = v;
-    });
+    // The fold is slow: the read gives up after 100 ms.
+    const first = start();
     await vi.advanceTimersByTimeAsync(99);
-    expect(first).toBeUndefined();
+    expect(first.value).toBeUndefined();
     await vi.advanceTimersByTimeAsync(1);
-    expect(first).toBe(false);
+    expect(first.value).toBe(false);
 
-    // Behind now: the next read waits 10 ms, not 100.
-    let second: boolean | undefined;
-    void reads.wait().then((v) => {
-      second = v;
-    });
+    // Behind now: the next read waits 10 ms, not 100; a fold that ends later does not change that.
+    const second = start();
     await vi.advanceTimersByTimeAsync(10);
-    expect(second).toBe(false);
-
-    // The fold ends: reads wait the full time again, and one that finishes in time is true.
+    expect(second.value).toBe(false);
     folder.resolve(5);
-    await vi.advanceTimersByTimeAsync(0);
-    let third: boolean | undefined;
-    void reads.wait().then((v) => {
-      third = v;
-    });
-    await vi.advanceTimersByTimeAsync(50);
-    expect(third).toBeUndefined();
+    const third = start();
+    await vi.advanceTimersByTimeAsync(10);
+    expect(third.value).toBe(false);
+
+    // A read that finds the fold done within its 10 ms ends the state: the next waits 100 ms again.
+    const fourth = start();
+    await vi.advanceTimersByTimeAsync(5);
     folder.resolve(0);
     await vi.advanceTimersByTimeAsync(0);
-    expect(third).toBe(true);
+    expect(fourth.value).toBe(true);
+    const fifth = start();
+    await vi.advanceTimersByTimeAsync(50);
+    expect(fifth.value).toBeUndefined();
+    folder.resolve(0);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(fifth.value).toBe(true);
   });
 });

@@ -63,17 +63,11 @@ export interface RollupFolder {
 
 /**
  * Waits for `catchUp` for at most `ms`. True when every event stored before the call is counted;
- * false when the time ran out first. The fold goes on either way (`onDone` runs when it ends); a
- * failure after the time ran out is left to the next run (its events stay queued), one before it
- * is thrown as usual.
+ * false when the time ran out first. The fold goes on either way; a failure after the time ran
+ * out is left to the next run (its events stay queued), one before it is thrown as usual.
  */
-export async function catchUpWithin(
-  folder: Pick<RollupFolder, 'catchUp'>,
-  ms: number,
-  onDone: () => void = () => {},
-): Promise<boolean> {
+export async function catchUpWithin(folder: Pick<RollupFolder, 'catchUp'>, ms: number): Promise<boolean> {
   const done = folder.catchUp();
-  done.then(onDone, () => undefined);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), ms);
@@ -88,9 +82,9 @@ export async function catchUpWithin(
 }
 
 /**
- * The readers' wait for the fold. Each read waits up to `maxWaitMs` (READ_CATCH_UP_MS); once a wait
- * ran out (a load or a backlog the fold does not clear that fast), the next reads wait only
- * `behindWaitMs`, until one of those folds ends: under load a read then costs its query, not its
+ * The readers' wait for the fold. A read waits up to `maxWaitMs` (READ_CATCH_UP_MS); once a wait
+ * ran out (a load or a backlog the fold does not clear that fast), reads wait only `behindWaitMs`
+ * until one of them finds the fold done within it: under load a read then costs its query, not its
  * query plus the whole wait, and it still says that figures are pending.
  */
 export class ReadCatchUp {
@@ -105,10 +99,8 @@ export class ReadCatchUp {
   /** True when the answer can include every event stored before the call. */
   async wait(): Promise<boolean> {
     const ms = this.behind ? Math.min(this.behindWaitMs, this.maxWaitMs) : this.maxWaitMs;
-    const caughtUp = await catchUpWithin(this.folder(), ms, () => {
-      this.behind = false;
-    });
-    if (!caughtUp) this.behind = true;
+    const caughtUp = await catchUpWithin(this.folder(), ms);
+    this.behind = !caughtUp;
     return caughtUp;
   }
 }
