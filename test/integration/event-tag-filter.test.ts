@@ -63,9 +63,14 @@ describe('the event log tag filter', () => {
     };
     const listed = await tagValuesMatching(t.ctx.db, text);
     expect(listed).not.toBeNull();
-    for (const pageSize of [3, 50]) {
-      const byList = await listEvents(t.ctx.db, { ...base, tagValues: listed }, 1, pageSize);
-      const byRow = await listEvents(t.ctx.db, { ...base, tagValues: null }, 1, pageSize);
+    for (const [page, pageSize] of [
+      [1, 3],
+      [2, 3],
+      [4, 3],
+      [1, 50],
+    ] as const) {
+      const byList = await listEvents(t.ctx.db, { ...base, tagValues: listed }, page, pageSize);
+      const byRow = await listEvents(t.ctx.db, { ...base, tagValues: null }, page, pageSize);
       expect(byList).toEqual(byRow);
       expect(
         byList.rows.every((r) => (r.tracking_tag ?? '').toLowerCase().includes(text.toLowerCase())),
