@@ -40,9 +40,13 @@ describe('reads while the rollups are catching up', () => {
     expect(folds).toBe(1);
   });
 
-  it('answers every stored event, without the header, when the fold ends in time', async () => {
+  it('answers every stored event, without the header, once a read finds the fold done in time', async () => {
     t.ctx.derived = real;
-    const res = await t.app.inject({ method: 'GET', url: '/api/v1/summary?period=today', headers: auth() });
+    // After a wait ran out, reads wait only briefly (10 ms) until one finds the fold done within
+    // that: the first may still fold the queued postback (on PostgreSQL that takes longer).
+    let res = await t.app.inject({ method: 'GET', url: '/api/v1/summary?period=today', headers: auth() });
+    for (let i = 0; i < 20 && res.headers['x-figures-pending'] !== undefined; i++)
+      res = await t.app.inject({ method: 'GET', url: '/api/v1/summary?period=today', headers: auth() });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.headers['x-figures-pending']).toBeUndefined();
     expect(res.json().counts.REG).toBe(1);
