@@ -107,6 +107,9 @@ export default async function globalSetup(): Promise<void> {
     TELEGRAM_LOGIN_BOT_NAME: 'affpanel_e2e_bot',
     LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
     TELEGRAM_API_BASE_URL: telegram.apiBaseUrl,
+    // Specs read figures right after posting events and expect them exact: a read waits for the
+    // whole fold, however slow the machine (the "figures pending" state has a spec of its own).
+    READ_CATCH_UP_MS: '60000',
   };
   run(process.execPath, ['bin/affpanel.js', 'demo', '--events', '20000'], env);
   const sources = run(process.execPath, ['bin/affpanel.js', 'source', 'list'], env);
