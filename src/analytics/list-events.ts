@@ -222,7 +222,73 @@ async function refine(db: Db, f: EventFilter, s: Segment): Promise<Segment[]> {
 /** Tags read one by one (each from its own stretch of events_tag) at most; more are sorted together. */
 const PER_TAG_READS_MAX = 200;
 
-async function readRows(db: Db, f: EventFilter, from: number, to: number, limit: number, offset: number) {
+/**
+ * How many of a day's newest events a tag-filtered page first looks through, per row it needs
+ * (offset + limit), within [min, max]. Past that the page is read per tag or row by row.
+ */
+export const TAG_WALK = { perRow: 40, min: 2_000, max: 10_000 } as const;
+
+export interface ListOptions {
+  /** A fixed number of newest events to walk for a tag-filtered page (0: never walk); for tests. */
+  tagWalkRows?: number;
+}
+
+/**
+ * A tag-filtered page from a walk over the stretch's newest `budget` events (by the time index),
+ * keeping those whose tag matches. When at least `offset + limit` of them match, every matching
+ * event outside the walk is older than all of them, so the page is exact; otherwise null (the
+ * tags are too sparse there) and the caller reads another way. Dense tags cost a few thousand
+ * rows this way, against one index stretch per matching tag.
+ */
+async function walkNewest(
+  db: Db,
+  f: EventFilter,
+  from: number,
+  to: number,
+  limit: number,
+  offset: number,
+  budget: number,
+): Promise<ListEventRow[] | null> {
+  const wanted = offset + limit;
+  if (f.tag === null || budget < wanted) return null;
+  const newest = applyEventFilter(
+    db.kysely.selectFrom('events').select([...LIST_COLUMNS]),
+    { ...f, tag: null, tagValues: null },
+    { from, to },
+  )
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(budget);
+  const tagged =
+    f.tagValues && f.tagValues.length > 0
+      ? sql<boolean>`tracking_tag in (${sql.join(f.tagValues)})`
+      : sql<boolean>`lower(tracking_tag) like ${containsPattern(f.tag)} escape '\\'`;
+  const rows = (await db.kysely
+    .selectFrom(newest.as('w'))
+    .selectAll()
+    .where(tagged)
+    .orderBy('occurred_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(wanted)
+    .execute()) as ListEventRow[];
+  return rows.length < wanted ? null : rows.slice(offset);
+}
+
+async function readRows(
+  db: Db,
+  f: EventFilter,
+  from: number,
+  to: number,
+  limit: number,
+  offset: number,
+  opts: ListOptions = {},
+) {
+  if (f.tag !== null && to - from <= DAY_MS) {
+    const budget =
+      opts.tagWalkRows ?? Math.min(TAG_WALK.max, Math.max(TAG_WALK.min, TAG_WALK.perRow * (offset + limit)));
+    const walked = await walkNewest(db, f, from, to, limit, offset, budget);
+    if (walked !== null) return walked;
+  }
   const byTag = f.tag !== null && f.tagValues ? f.tagValues : [];
   if (byTag.length > 0 && byTag.length <= PER_TAG_READS_MAX && to - from <= DAY_MS) {
     // With the list of matching tags, each tag's newest `offset + limit` rows of the day come off
@@ -267,6 +333,7 @@ export async function listEvents(
   f: EventFilter,
   page: number,
   pageSize = PAGE_SIZE,
+  opts: ListOptions = {},
 ): Promise<EventPage> {
   const empty = (total: number, exact: boolean): EventPage => {
     const pages = Math.ceil(total / pageSize);
@@ -288,7 +355,7 @@ export async function listEvents(
   if (segments === null) {
     const total = await countEvents(db, f, f.from, f.to, COUNT_CAP + 1);
     const exact = total <= COUNT_CAP;
-    const rows = offset < total ? await readRows(db, f, f.from, f.to, pageSize, offset) : [];
+    const rows = offset < total ? await readRows(db, f, f.from, f.to, pageSize, offset, opts) : [];
     const shown = Math.min(total, COUNT_CAP);
     const pages = Math.ceil(shown / pageSize);
     return {
@@ -327,7 +394,7 @@ export async function listEvents(
   for (; i < queue.length && rows.length < pageSize; i++) {
     const s = queue[i];
     if (!s) break;
-    rows.push(...(await readRows(db, f, s.from, s.to, pageSize - rows.length, skip)));
+    rows.push(...(await readRows(db, f, s.from, s.to, pageSize - rows.length, skip, opts)));
     skip = 0;
   }
   const pages = Math.ceil(total / pageSize);

@@ -2,6 +2,8 @@
  * The event log's tag filter reads the tags that match off the events_tag index and then the rows
  * per tag; when there are too many tags it matches the substring row by row. Both ways must give
  * the same page, and the list of matching tags must follow the row filter's rules (case, `%`, `_`).
+ * Before either, a page first walks the day's newest events; a walk too short to fill the page
+ * must give way to the other reads, never return a page missing older matches.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EventFilter, tagValuesMatching } from '../../src/analytics/event-filter.js';
@@ -30,6 +32,8 @@ describe('the event log tag filter', () => {
       const res = await t.app.inject({ method: 'GET', url: `/postback/cellxpert?${query(params)}` });
       expect(res.statusCode, res.body).toBe(200);
     }
+    // listEvents is called directly, not through a route that waits for the fold.
+    await t.ctx.derived.catchUp();
   });
   afterAll(async () => t.close());
 
@@ -69,9 +73,25 @@ describe('the event log tag filter', () => {
       [4, 3],
       [1, 50],
     ] as const) {
-      const byList = await listEvents(t.ctx.db, { ...base, tagValues: listed }, page, pageSize);
-      const byRow = await listEvents(t.ctx.db, { ...base, tagValues: null }, page, pageSize);
+      // No walk: by the tag list, and row by row.
+      const byList = await listEvents(t.ctx.db, { ...base, tagValues: listed }, page, pageSize, {
+        tagWalkRows: 0,
+      });
+      const byRow = await listEvents(t.ctx.db, { ...base, tagValues: null }, page, pageSize, {
+        tagWalkRows: 0,
+      });
       expect(byList).toEqual(byRow);
+      expect(byRow.total).toBe(
+        [...TAGS, ...TAGS].filter((tag) => tag !== '' && tag.toLowerCase().includes(text.toLowerCase()))
+          .length,
+      );
+      // A walk over the newest 5 events finds the page or gives way; one over all of them finds
+      // it; so does the default.
+      for (const tagWalkRows of [5, 1_000, undefined])
+        for (const tagValues of [listed, null])
+          expect(await listEvents(t.ctx.db, { ...base, tagValues }, page, pageSize, { tagWalkRows })).toEqual(
+            byRow,
+          );
       expect(
         byList.rows.every((r) => (r.tracking_tag ?? '').toLowerCase().includes(text.toLowerCase())),
       ).toBe(true);
