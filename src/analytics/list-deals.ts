@@ -2,7 +2,7 @@
  * Deal Audit: one row per brand × source with REG, FTD, conversion (FTD/REG), the suspicious flag
  * (conversion above the setting's ratio with at least the minimum REG count), failed
  * notifications, orphan FTDs and rejected postbacks; "problems only"; sortable on every column.
- * Counts from rollup_daily, orphans from orphan_ftds, rejections from the rejections table
+ * Counts from rollup_daily, orphans from rollup_orphan (orphan_ftds at hour edges), rejections from the rejections table
  * (one row per distinct rejected request: retries of the same request are not counted again).
  */
 import { sql } from 'kysely';
@@ -12,6 +12,7 @@ import type { Filters } from './filters.js';
 import type { AnalyticsSettings } from './get-settings.js';
 import { ratio, toNumber } from './metrics.js';
 import { readRollups } from './read-rollups.js';
+import { type BucketRead, bucketCondition, sliceRange, unionOfReads } from './rollup-ranges.js';
 import { withAnalyticsTables } from './tables.js';
 
 export const DEAL_SORTS = [
@@ -46,6 +47,56 @@ export async function countFailedNotifications(
   filters: Pick<Filters, 'testFlags' | 'affiliateId'>,
 ): Promise<Map<string, number>> {
   return countFailedDeliveries(db, range, filters);
+}
+
+/**
+ * Orphan FTDs per brand × source (keyed `brandId|sourceId`) over [from, to): whole days, weeks and
+ * months from rollup_orphan in one statement, hour edges (a custom range) from orphan_ftds.
+ */
+export async function countOrphans(
+  db: Db,
+  range: { from: number; to: number },
+  testFlags: readonly number[],
+): Promise<Map<string, number>> {
+  const adb = withAnalyticsTables(db.kysely);
+  const out = new Map<string, number>();
+  const add = (rows: ReadonlyArray<{ brand_id: unknown; source_id: unknown; n: unknown }>) => {
+    for (const r of rows) {
+      const k = `${toNumber(r.brand_id)}|${toNumber(r.source_id)}`;
+      out.set(k, (out.get(k) ?? 0) + toNumber(r.n));
+    }
+  };
+  const slices = sliceRange(range.from, range.to, { months: true, weeks: true });
+  const reads: BucketRead[] = slices.days.map(([a, b]) => ({ grain: 'd' as const, from: a, to: b }));
+  if (slices.weeks.length > 0) reads.push({ grain: 'w', buckets: slices.weeks });
+  if (slices.months.length > 0) reads.push({ grain: 'm', buckets: slices.months });
+  const counted = unionOfReads(reads, (r) =>
+    adb
+      .selectFrom('rollup_orphan')
+      .select(['brand_id', 'source_id', 'orphan_count'])
+      .where(bucketCondition(r))
+      .where('is_test', 'in', [...testFlags]),
+  );
+  if (counted !== null)
+    add(
+      await adb
+        .selectFrom(counted.as('u'))
+        .select(['brand_id', 'source_id', sql<string>`sum(orphan_count)`.as('n')])
+        .groupBy(['brand_id', 'source_id'])
+        .execute(),
+    );
+  for (const [a, b] of slices.hours)
+    add(
+      await adb
+        .selectFrom('orphan_ftds')
+        .select(['brand_id', 'source_id', sql<string>`count(*)`.as('n')])
+        .where('occurred_at', '>=', a)
+        .where('occurred_at', '<', b)
+        .where('is_test', 'in', [...testFlags])
+        .groupBy(['brand_id', 'source_id'])
+        .execute(),
+    );
+  return out;
 }
 
 export async function listDeals(
@@ -100,19 +151,9 @@ export async function listDeals(
   }
 
   if (filters.affiliateId === null) {
-    const adb = withAnalyticsTables(db.kysely);
-    const orphans = await adb
-      .selectFrom('orphan_ftds')
-      .select(['brand_id', 'source_id', sql<string>`count(*)`.as('n')])
-      .where('occurred_at', '>=', range.from)
-      .where('occurred_at', '<', range.to)
-      .where('is_test', 'in', filters.testFlags)
-      .groupBy(['brand_id', 'source_id'])
-      .execute();
-    for (const o of orphans) {
-      const b = toNumber(o.brand_id);
-      const s = toNumber(o.source_id);
-      if (inScope(b, s)) rowOf(b, s).orphan_ftds += toNumber(o.n);
+    for (const [k, n] of await countOrphans(db, range, filters.testFlags)) {
+      const [b, s] = k.split('|').map(Number) as [number, number];
+      if (inScope(b, s)) rowOf(b, s).orphan_ftds += n;
     }
     const rejected = await db.kysely
       .selectFrom('rejections')

@@ -1,7 +1,7 @@
 /**
- * Table types of the read-side bookkeeping created by migrations 0003 and 0006 (rollup_daily,
+ * Table types of the read-side bookkeeping created by migrations 0003, 0006 and 0008 (rollup_daily,
  * rollup_source, rollup_value, rollup_affiliate, rollup_affiliate_dim, rollup_hour, rollup_broken,
- * player_regs, orphan_ftds), for `kysely.withTables<AnalyticsTables>()`. Kept beside
+ * player_regs, orphan_ftds, rollup_orphan), for `kysely.withTables<AnalyticsTables>()`. Kept beside
  * the queries that read them; the migration is the source of truth. Types only, no I/O.
  */
 import type { Kysely } from 'kysely';
@@ -132,6 +132,16 @@ export interface OrphanFtdsTable {
   is_test: Flag;
 }
 
+/** Orphan FTDs counted per brand × source × test flag and day / ISO week / month (migration 0008). */
+export interface RollupOrphanTable {
+  grain: string;
+  bucket_start: Millis;
+  brand_id: number;
+  source_id: number;
+  is_test: Flag;
+  orphan_count: number;
+}
+
 export type AnalyticsTables = {
   rollup_daily: RollupDailyTable;
   rollup_value: RollupValueTable;
@@ -142,6 +152,7 @@ export type AnalyticsTables = {
   rollup_source: RollupSourceTable;
   player_regs: PlayerRegsTable;
   orphan_ftds: OrphanFtdsTable;
+  rollup_orphan: RollupOrphanTable;
 };
 
 export type AnalyticsDb = Kysely<Database & AnalyticsTables>;

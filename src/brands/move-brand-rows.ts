@@ -4,7 +4,8 @@
  * rollups, broken-tag groups, players' first registrations, orphan FTDs). Counter rows whose key
  * already exists under the target are summed into it (or kept at the min/max, as the ingest path
  * merges them), so every table stays equal to a recount of the events. FTDs that the merged
- * brand's registrations now explain stop being orphans. rollup_source, rollup_value,
+ * brand's registrations now explain stop being orphans, and the orphan counts (rollup_orphan) of
+ * the merged brand are recounted from what stays flagged. rollup_source, rollup_value,
  * rollup_affiliate and rollup_affiliate_dim have no brand column: untouched.
  * Must run under the brands lock and the derived-rollups lock: nothing may write these rows meanwhile.
  */
@@ -12,6 +13,7 @@ import { type Kysely, sql } from 'kysely';
 import type { DialectName } from '../db/connect.js';
 import type { CounterTable } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
+import { recountOrphans } from '../ingest/orphan-counts.js';
 
 const key = (name: string, kind: 'int' | 'text' = 'int') => ({ name, kind, merge: 'key' as const });
 const add = (name: string) => ({ name, kind: 'int' as const, merge: 'add' as const });
@@ -149,6 +151,8 @@ export async function moveBrandRows(
       select 1 from player_regs p
       where p.external_uid = orphan_ftds.external_uid and p.brand_id = orphan_ftds.brand_id
         and p.source_id = orphan_ftds.source_id and p.first_reg_at <= orphan_ftds.occurred_at)`.execute(trx);
+  await sql`delete from rollup_orphan where brand_id = ${from}`.execute(trx);
+  await recountOrphans(trx, dialect, to);
   return {
     events: Number(events.numUpdatedRows),
     orphanFtdsCleared: Number(cleared.numAffectedRows ?? 0),

@@ -12,6 +12,7 @@ import * as m0004 from './migrations/0004_rollup_queue.js';
 import * as m0005 from './migrations/0005_bots.js';
 import * as m0006 from './migrations/0006_rollup_shapes.js';
 import * as m0007 from './migrations/0007_events_tag.js';
+import * as m0008 from './migrations/0008_rollup_orphan.js';
 
 export interface MigrationContext {
   dialect: DialectName;
@@ -27,6 +28,7 @@ export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '0005_bots': m0005,
   '0006_rollup_shapes': m0006,
   '0007_events_tag': m0007,
+  '0008_rollup_orphan': m0008,
 };
 
 class StaticProvider implements MigrationProvider {

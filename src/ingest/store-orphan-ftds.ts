@@ -3,13 +3,15 @@
  * (player_regs, per external uid × brand × source) and the FTDs that have no registration at or
  * before their own time (orphan_ftds). A registration arriving late, dated before an FTD already
  * flagged, clears the flag. An FTD without a player id can never be matched and is an orphan.
+ * Every flag set or cleared moves the per-day, week and month counts of rollup_orphan by one.
  * Never scans events: every lookup goes through the player id.
  */
 import type { Kysely } from 'kysely';
-import { withAnalyticsTables } from '../analytics/tables.js';
+import { type AnalyticsDb, withAnalyticsTables } from '../analytics/tables.js';
 import { type CounterTable, upsertCounters, type WriteTarget } from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
 import type { FoldedEvent } from './folded-event.js';
+import { ORPHAN_COUNTS, type OrphanChange, orphanCountRows } from './orphan-counts.js';
 
 const PLAYER_REGS: CounterTable = {
   table: 'player_regs',
@@ -50,6 +52,7 @@ export async function storeOrphanFtds(
     }
   }
   if (firstReg.size === 0 && ftds.length === 0) return;
+  const counts: OrphanChange[] = [];
 
   if (firstReg.size > 0) {
     const regs = [...firstReg.values()];
@@ -65,12 +68,21 @@ export async function storeOrphanFtds(
     for (let i = 0; i < uids.length; i += CHUNK) {
       const flagged = await db
         .selectFrom('orphan_ftds')
-        .select(['event_id', 'external_uid', 'brand_id', 'source_id', 'occurred_at'])
+        .select(['event_id', 'external_uid', 'brand_id', 'source_id', 'occurred_at', 'is_test'])
         .where('external_uid', 'in', uids.slice(i, i + CHUNK))
         .execute();
       for (const o of flagged) {
         const reg = firstReg.get(playerKey(o.external_uid ?? '', Number(o.brand_id), Number(o.source_id)));
-        if (reg && reg.at <= Number(o.occurred_at)) cleared.push(Number(o.event_id));
+        if (reg && reg.at <= Number(o.occurred_at)) {
+          cleared.push(Number(o.event_id));
+          counts.push({
+            occurredAt: Number(o.occurred_at),
+            brandId: Number(o.brand_id),
+            sourceId: Number(o.source_id),
+            isTest: Number(o.is_test),
+            delta: -1,
+          });
+        }
       }
     }
     for (let i = 0; i < cleared.length; i += CHUNK) {
@@ -81,7 +93,12 @@ export async function storeOrphanFtds(
     }
   }
 
-  if (ftds.length === 0) return;
+  if (ftds.length > 0) await flagOrphans(db, ftds, counts);
+  await upsertCounters(trx, target, ORPHAN_COUNTS, orphanCountRows(counts));
+}
+
+/** Flags the FTDs with no registration at or before them, and notes each for the counts. */
+async function flagOrphans(db: AnalyticsDb, ftds: FoldedEvent[], counts: OrphanChange[]): Promise<void> {
   const regAt = new Map<string, number>();
   const uids = [...new Set(ftds.flatMap((f) => (f.external_uid ? [f.external_uid] : [])))];
   for (let i = 0; i < uids.length; i += CHUNK) {
@@ -113,4 +130,12 @@ export async function storeOrphanFtds(
       )
       .execute();
   }
+  for (const f of orphans)
+    counts.push({
+      occurredAt: f.occurred_at,
+      brandId: f.brand_id,
+      sourceId: f.source_id,
+      isTest: f.is_test,
+      delta: 1,
+    });
 }

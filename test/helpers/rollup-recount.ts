@@ -2,7 +2,7 @@
  * Recounts every rollup table from the stored events, in plain code independent of the ingest
  * path, and expects each table to hold exactly that: rollup_hourly, rollup_hour, rollup_daily and
  * rollup_source (day, week, month), rollup_value, rollup_affiliate, rollup_affiliate_dim,
- * rollup_broken, player_regs and orphan_ftds. Call after the derived rollups were caught up.
+ * rollup_broken, player_regs, orphan_ftds and rollup_orphan. Call after the derived rollups were caught up.
  */
 import { expect } from 'vitest';
 import { withAnalyticsTables } from '../../src/analytics/tables.js';
@@ -115,11 +115,20 @@ export async function expectRollupsEqualRecount(database: Db): Promise<void> {
     if (e.type === 'REG' && e.external_uid) bump(regs, [e.external_uid, base].join('|'), [at], '<');
   }
   const orphans = new Map<number, number>();
+  const orphanCounts: Recount = new Map();
   for (const e of events) {
     if (e.type !== 'FTD') continue;
     const reg = e.external_uid ? regs.get([e.external_uid, e.brand_id, e.source_id].join('|')) : undefined;
-    if (reg === undefined || Number(reg[0]) > Number(e.occurred_at))
+    if (reg === undefined || Number(reg[0]) > Number(e.occurred_at)) {
       orphans.set(Number(e.id), Number(e.brand_id));
+      const at = Number(e.occurred_at);
+      for (const [grain, bucket] of [
+        ['d', Math.floor(at / DAY) * DAY],
+        ['w', weekStart(at)],
+        ['m', monthStart(at)],
+      ] as const)
+        bump(orphanCounts, [grain, bucket, e.brand_id, e.source_id, e.is_test].join('|'), [1], '+');
+    }
   }
 
   const counts = ['event_count', 'amount_micros'];
@@ -209,4 +218,14 @@ export async function expectRollupsEqualRecount(database: Db): Promise<void> {
   expect(new Map(storedOrphans.map((o) => [Number(o.event_id), Number(o.brand_id)])), 'orphan_ftds').toEqual(
     orphans,
   );
+  // Counts cleared back to zero may stay as rows; a recount has none.
+  const orphanRows = await db
+    .selectFrom('rollup_orphan')
+    .selectAll()
+    .where('orphan_count', '<>', 0)
+    .execute();
+  expect(
+    stored(orphanRows, ['grain', 'bucket_start', 'brand_id', 'source_id', 'is_test'], ['orphan_count']),
+    'rollup_orphan',
+  ).toEqual(orphanCounts);
 }

@@ -353,7 +353,7 @@ describe('brand admin', () => {
       // A player registered under one slug and deposited under the other: an orphan only until the merge.
       { brand: A, event: 'reg', tx: 'p1-reg', at: now - 3 * DAY, uid: 'p1', tag: 'WA_1' },
       { brand: B, event: 'ftd', tx: 'p1-ftd', at: now - 2 * DAY, uid: 'p1', amount: '20', affiliate: 'a1' },
-      { brand: A, event: 'ftd', tx: 'nouid-ftd', at: now - 2 * DAY },
+      { brand: A, event: 'ftd', tx: 'nouid-ftd', at: now - DAY },
       { brand: B, event: 'reg', tx: 'p2-reg', at: now - 5 * DAY, uid: 'p2', geo: 'DE' },
       { brand: B, event: 'ftd', tx: 'p2-ftd', at: now - 4 * DAY, uid: 'p2' },
     );
