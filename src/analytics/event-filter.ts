@@ -20,8 +20,10 @@ export interface EventFilter {
   tag: string | null;
   /**
    * The distinct tracking tags that contain `tag`, when they were few enough to list
-   * (`tagValuesMatching`): the rows are then read per tag from the events_tag index. Absent or
-   * null: the substring is matched row by row.
+   * (`tagValuesMatching`): the rows are then read per tag from the events_tag index. Null: the
+   * substring is matched row by row. Absent: not listed yet; the event log lists them only when
+   * a page cannot be had by walking the newest events (listing costs one index probe per
+   * distinct tag, tens of milliseconds with a few hundred tags).
    */
   tagValues?: string[] | null;
 }

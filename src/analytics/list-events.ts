@@ -10,7 +10,12 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
-import { applyEventFilter, type EventFilter, matchesNothingEvents } from './event-filter.js';
+import {
+  applyEventFilter,
+  type EventFilter,
+  matchesNothingEvents,
+  tagValuesMatching,
+} from './event-filter.js';
 import { type EventListItem, LIST_COLUMNS, type ListEventRow, loadNames, toListItem } from './event-rows.js';
 import { containsPattern } from './filters.js';
 import { toNumber } from './metrics.js';
@@ -289,6 +294,8 @@ async function readRows(
     const walked = await walkNewest(db, f, from, to, limit, offset, budget);
     if (walked !== null) return walked;
   }
+  // Listed once per request, by the first read that needs the list (`f` is the request's own copy).
+  if (f.tag !== null && f.tagValues === undefined) f.tagValues = await tagValuesMatching(db, f.tag);
   const byTag = f.tag !== null && f.tagValues ? f.tagValues : [];
   if (byTag.length > 0 && byTag.length <= PER_TAG_READS_MAX && to - from <= DAY_MS) {
     // With the list of matching tags, each tag's newest `offset + limit` rows of the day come off
@@ -348,6 +355,8 @@ export async function listEvents(
     };
   };
   if (matchesNothingEvents(f)) return empty(0, true);
+  // A copy of the caller's filter: readRows fills in the list of matching tags when it needs it.
+  f = { ...f };
   const names = await loadNames(db.kysely);
   const offset = (page - 1) * pageSize;
 

@@ -5,6 +5,7 @@
  */
 import { PassThrough } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { tagValuesMatching } from '../../analytics/event-filter.js';
 import { EVENT_EXPORT_HEADER, exportEventRows } from '../../analytics/export-events.js';
 import { getSettings } from '../../analytics/get-settings.js';
 import { listStatRows } from '../../analytics/get-stats.js';
@@ -58,6 +59,8 @@ export async function exportEvents(ctx: AppContext, request: FastifyRequest, rep
   const q = parseWith(c.eventsExportQuery, request.query);
   const tz = validTimeZone(q.tz);
   const filter = await eventFilterOf(ctx, q);
+  // The export reads every matching row: with few matching tags, by the list of them.
+  if (filter.tag !== null) filter.tagValues = await tagValuesMatching(ctx.db, filter.tag);
   const settings = await getSettings(ctx.db.kysely);
   const limit = Math.min(q.limit ?? settings.exportRowLimit, settings.exportRowLimit);
   reply.header('x-row-limit', String(limit));

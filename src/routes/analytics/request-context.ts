@@ -3,7 +3,7 @@
  * the analytics clock), the shared filters, the event-log filter and its range limit, and the
  * period as it goes on the wire.
  */
-import { type EventFilter, sourceIdsMatching, tagValuesMatching } from '../../analytics/event-filter.js';
+import { type EventFilter, sourceIdsMatching } from '../../analytics/event-filter.js';
 import {
   type Filters,
   resolveBrandIds,
@@ -103,6 +103,5 @@ export async function eventFilterOf(
     types: q.type && q.type.length > 0 ? [...new Set(q.type)] : null,
     testFlags: testFlags(q.test),
     tag: tag ? tag : null,
-    tagValues: tag ? await tagValuesMatching(ctx.db, tag) : null,
   };
 }
