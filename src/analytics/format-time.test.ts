@@ -92,6 +92,16 @@ describe('localFormatter', () => {
     },
   );
 
+  it("follows a transition off the quarter hour: St. John's fell back at 00:01 local until 2011", () => {
+    const local = localFormatter('America/St_Johns');
+    const ref = referenceLocal('America/St_Johns');
+    const at = Date.UTC(2000, 9, 29, 2, 31); // 00:01 NDT -> 23:01 NST the day before
+    expect(local(at - 1000)).toBe('2000-10-29 00:00:59');
+    expect(local(at)).toBe('2000-10-28 23:01:00');
+    for (let t = at - 20 * MIN; t <= at + 20 * MIN; t += 7_000)
+      expect(local(t), new Date(t).toISOString()).toBe(ref(t));
+  });
+
   it('shows Newfoundland jumping from 01:59:59 to 03:00:00 at 05:30 UTC, mid-hour', () => {
     const local = localFormatter('America/St_Johns');
     const at = Date.UTC(2026, 2, 8, 5, 30);

@@ -2,9 +2,10 @@
  * Fast text forms of epoch milliseconds for exports, which format millions of times in time order:
  * the date part is built once per day and the zone offset once per quarter hour, the rest is
  * arithmetic. Each formatter gives exactly what the obvious code gives (`Date#toISOString`, or
- * Intl in the zone); the unit tests compare them. Never guesses an offset: it is always read from
- * Intl for the quarter hour it applies to (every offset and transition of today's time zones falls
- * on a quarter hour).
+ * Intl in the zone); the unit tests compare them. Never guesses an offset: it is read from Intl at
+ * both ends of each quarter hour, and a quarter hour whose ends differ (a transition falls inside
+ * it, which need not be on a quarter hour: St. John's changed at 00:01 local until 2011) has each
+ * instant's offset read on its own.
  */
 
 const DAY_MS = 86_400_000;
@@ -76,12 +77,14 @@ export function localFormatter(timeZone: string): (t: number) => string {
       lastSlot = slot;
       const known = offsets.get(slot);
       if (known === undefined) {
-        offset = offsetAt(slot * SLOT_MS);
+        const start = offsetAt(slot * SLOT_MS);
+        // NaN: the offset changes within this quarter hour.
+        offset = offsetAt((slot + 1) * SLOT_MS - 1) === start ? start : Number.NaN;
         if (offsets.size >= 10_000) offsets.clear();
         offsets.set(slot, offset);
       } else offset = known;
     }
-    const wall = t + offset;
+    const wall = t + (Number.isNaN(offset) ? offsetAt(t) : offset);
     const day = Math.floor(wall / DAY_MS);
     return `${prefixOf(day)}${clock(wall - day * DAY_MS)}`;
   };
