@@ -7,6 +7,7 @@ import { BrandDirectory } from './brands/brand-directory.js';
 import type { Config } from './config.js';
 import { connect, type Db } from './db/connect.js';
 import { migrateToLatest } from './db/migrate.js';
+import { checkRollupsFile } from './db/rollups-file.js';
 import { DEFAULT_RETENTION, pruneExpired } from './housekeeping/prune-expired.js';
 import { DerivedRollups, type RollupFolder } from './ingest/derived-rollups.js';
 import { Ingestor } from './ingest/ingestor.js';
@@ -72,8 +73,8 @@ function startHousekeeping(db: Db, config: Config): () => Promise<void> {
   };
 }
 
-/** Folding done by the writer thread, which also folds on its own timer. */
-function writerFolder(writer: SqliteWriter): RollupFolder {
+/** Folding done by the fold thread, which also folds on its own timer. */
+function threadFolder(writer: SqliteWriter): RollupFolder {
   return {
     catchUp: (chunk?: number) => writer.fold(chunk),
     // Starts the thread now (it folds on its own timer from then on), so a backlog left by a
@@ -89,6 +90,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const db = connect(config.databaseUrl, { busyTimeoutMs: config.sqliteBusyTimeoutMs });
   try {
     await migrateToLatest(db);
+    await checkRollupsFile(db);
   } catch (error) {
     await db.close();
     throw error;
@@ -96,24 +98,33 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const sources = new SourceDirectory(db);
   const brands = new BrandDirectory(db);
   await Promise.all([sources.refresh(), brands.refresh()]);
-  // SQLite writes (postback batches, rollup folding) run on a writer thread when the built code is
-  // running, so a commit's fsync never stops this thread from reading requests.
+  // SQLite writes run on two writer threads when the built code is running, so a commit's fsync
+  // never stops this thread from reading requests: postback batches on one, the fold of the
+  // derived rollups (their own file) on the other, so the two never wait for each other.
   const useThread =
     db.dialect === 'sqlite' &&
     db.sqlitePath !== null &&
     db.sqlitePath !== ':memory:' &&
     (config.ingest.writer === 'thread' || (config.ingest.writer === 'auto' && SqliteWriter.available()));
   const writer =
+    useThread && db.sqlitePath ? new SqliteWriter(db.sqlitePath, config.sqliteBusyTimeoutMs, 'store') : null;
+  const folder =
     useThread && db.sqlitePath
-      ? new SqliteWriter(db.sqlitePath, config.sqliteBusyTimeoutMs, options.foldInBackground !== false)
+      ? new SqliteWriter(
+          db.sqlitePath,
+          config.sqliteBusyTimeoutMs,
+          'fold',
+          options.foldInBackground !== false,
+        )
       : null;
+  writer?.start();
   const store = writer
     ? (items: WriteItem[]) => writer.storeBatch(items)
     : (items: WriteItem[]) => storeBatch(db, brands, items);
   const ingestor = writer
     ? new Ingestor(db, sources, brands, { ...config.ingest, maxInFlight: 2 }, store)
     : new Ingestor(db, sources, brands, config.ingest, store);
-  const derived: RollupFolder = writer ? writerFolder(writer) : new DerivedRollups(db);
+  const derived: RollupFolder = folder ? threadFolder(folder) : new DerivedRollups(db);
   if (options.foldInBackground !== false)
     derived.start(1000, () => {
       // A failed fold leaves its events queued; the next run (or a reader) retries them.
@@ -147,6 +158,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
       await derived.stop();
       await derived.catchUp().catch(() => undefined);
       await writer?.close();
+      await folder?.close();
       await db.close();
     },
   };

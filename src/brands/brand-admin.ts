@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { type Actor, recordAudit } from '../access/audit.js';
 import { withAnalyticsTables } from '../analytics/tables.js';
 import type { Db } from '../db/connect.js';
-import { lockInvariant } from '../db/dialect.js';
+import { lockFolder } from '../db/dialect.js';
 import type { BrandRow } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import type { RollupFolder } from '../ingest/derived-rollups.js';
@@ -225,7 +225,7 @@ export async function mergeBrand(
   const result = await db.kysely.transaction().execute(async (trx) => {
     await holdBrandsExclusive(trx, db.dialect);
     // No folding of derived rollups while their rows move (the folder takes the same lock).
-    await lockInvariant(trx, db.dialect, 'derived-rollups');
+    await lockFolder(trx, db.dialect);
     const [source, target] = await Promise.all(
       [slug, intoSlug].map((s) =>
         trx.selectFrom('brands').selectAll().where('slug', '=', s).executeTakeFirst(),

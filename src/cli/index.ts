@@ -9,6 +9,7 @@ import { describeError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, exitCodeFor } from '.
 import { importCommand } from './import.js';
 import { migrateCommand } from './migrate.js';
 import { type Output, stdio } from './output.js';
+import { rollupsRebuildCommand } from './rollups.js';
 import { sourceAddCommand, sourceListCommand, sourceRotateKeyCommand } from './source.js';
 import { userAddCommand, userLinkCommand, userListCommand } from './user.js';
 import { type ConfigLoader, defaultConfig } from './with-context.js';
@@ -50,6 +51,13 @@ function buildProgram(output: Output, getConfig: ConfigLoader, setExit: (code: n
     .command('migrate')
     .description('apply database migrations (the server also does this on start)')
     .action(async () => setExit(await migrateCommand({}, output, getConfig)));
+
+  program
+    .command('rollups')
+    .description('the counters the pages read (SQLite keeps them in a file of their own)')
+    .command('rebuild')
+    .description('count every event again into a new rollups file (SQLite; stop the server first)')
+    .action(async () => setExit(await rollupsRebuildCommand({}, output, getConfig)));
 
   const source = program.command('source').description('manage event sources (networks)');
   source

@@ -4,11 +4,10 @@
  * want it as a separate step. It opens a bare connection rather than a full context, because the
  * context migrates as it opens and would leave nothing to report.
  */
-import { connect } from '../db/connect.js';
 import { LATEST_MIGRATION, migrateToLatest } from '../db/migrate.js';
 import { EXIT_OK } from './errors.js';
 import type { Output } from './output.js';
-import { type ConfigLoader, defaultConfig } from './with-context.js';
+import { type ConfigLoader, defaultConfig, withConnection } from './with-context.js';
 
 export type MigrateOptions = Record<string, never>;
 
@@ -17,9 +16,7 @@ export async function migrateCommand(
   output: Output,
   getConfig: ConfigLoader = defaultConfig,
 ): Promise<number> {
-  const config = getConfig();
-  const db = connect(config.databaseUrl, { busyTimeoutMs: config.sqliteBusyTimeoutMs });
-  try {
+  return withConnection(getConfig, async (db) => {
     const applied = await migrateToLatest(db);
     if (applied.length === 0) {
       output.out(`Database (${db.dialect}) is up to date: latest migration ${LATEST_MIGRATION}.`);
@@ -28,7 +25,5 @@ export async function migrateCommand(
       for (const name of applied) output.out(`  ${name}`);
     }
     return EXIT_OK;
-  } finally {
-    await db.close();
-  }
+  });
 }

@@ -5,6 +5,7 @@
  */
 import { type Config, loadConfig } from '../config.js';
 import { type AppContext, type ContextOptions, createContext } from '../context.js';
+import { connect, type Db } from '../db/connect.js';
 
 export type ConfigLoader = () => Config;
 
@@ -20,5 +21,20 @@ export async function withContext<T>(
     return await run(ctx);
   } finally {
     await ctx.close();
+  }
+}
+
+/**
+ * A bare connection, closed afterwards, for commands that must not open the full context: it
+ * migrates and checks the database as it opens, which is what `migrate` reports on and what
+ * `rollups rebuild` repairs.
+ */
+export async function withConnection<T>(getConfig: ConfigLoader, run: (db: Db) => Promise<T>): Promise<T> {
+  const config = getConfig();
+  const db = connect(config.databaseUrl, { busyTimeoutMs: config.sqliteBusyTimeoutMs });
+  try {
+    return await run(db);
+  } finally {
+    await db.close();
   }
 }

@@ -3,7 +3,7 @@
  * URL. Every dialect-specific setting lives here or in `dialect.ts`, nowhere else.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, extname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { type CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
@@ -51,9 +51,26 @@ export function sqlitePathFromUrl(url: string): string {
   return path === ':memory:' ? path : resolve(path);
 }
 
+/**
+ * The schema name the derived rollups live under on SQLite: a second database file beside the main
+ * one, attached to every connection. SQLite allows one writer per file; with the derived rollups in
+ * their own file, the folder (its own thread) writes them while the postback writer commits events
+ * into the main file, instead of the two taking turns. Unqualified table names resolve across
+ * attached files, so queries name these tables as any other; migrations that create or change them
+ * name the schema (see 0009_rollups_file).
+ */
+export const ROLLUPS_SCHEMA = 'rollups';
+
+/** `data/affpanel.db` -> `data/affpanel.rollups.db`; `:memory:` stays in memory. */
+export function rollupsPathFor(path: string): string {
+  if (path === ':memory:') return path;
+  const ext = extname(path);
+  return ext === '' ? `${path}.rollups` : `${path.slice(0, -ext.length)}.rollups${ext}`;
+}
+
 export function openSqlite(
   path: string,
-  options: { readonly?: boolean; busyTimeoutMs?: number; cacheMb?: number } = {},
+  options: { readonly?: boolean; busyTimeoutMs?: number; cacheMb?: number; rollupsCacheMb?: number } = {},
 ): SqliteDatabase.Database {
   if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
   const sqlite = new SqliteDatabase(path, { readonly: options.readonly ?? false });
@@ -64,6 +81,14 @@ export function openSqlite(
   // Page cache per connection, in KiB (negative). Reads over millions of events use the default 64 MB.
   sqlite.pragma(`cache_size = -${Math.trunc((options.cacheMb ?? 64) * 1024)}`);
   sqlite.pragma('temp_store = MEMORY');
+  sqlite.prepare(`attach database ? as ${ROLLUPS_SCHEMA}`).run(rollupsPathFor(path));
+  sqlite.pragma(`${ROLLUPS_SCHEMA}.journal_mode = WAL`);
+  // NORMAL is enough here: the rollups and the fold's watermark commit together in this file, so a
+  // commit lost to a power cut is lost whole and its events are folded again from the main file.
+  sqlite.pragma(`${ROLLUPS_SCHEMA}.synchronous = NORMAL`);
+  sqlite.pragma(
+    `${ROLLUPS_SCHEMA}.cache_size = -${Math.trunc((options.rollupsCacheMb ?? options.cacheMb ?? 64) * 1024)}`,
+  );
   // Checkpoint less often: hot pages (rollups, index tails) are copied to the database once per
   // checkpoint however often they changed, so larger checkpoints do far less work per commit.
   sqlite.pragma('wal_autocheckpoint = 16384');
@@ -98,11 +123,15 @@ export function withStatementCache(sqlite: SqliteDatabase.Database, max = 256): 
 
 export function connect(
   url: string,
-  options: { poolSize?: number; busyTimeoutMs?: number; cacheMb?: number } = {},
+  options: { poolSize?: number; busyTimeoutMs?: number; cacheMb?: number; rollupsCacheMb?: number } = {},
 ): Db {
   if (url.startsWith('sqlite:')) {
     const path = sqlitePathFromUrl(url);
-    const handle = openSqlite(path, { busyTimeoutMs: options.busyTimeoutMs, cacheMb: options.cacheMb });
+    const handle = openSqlite(path, {
+      busyTimeoutMs: options.busyTimeoutMs,
+      cacheMb: options.cacheMb,
+      rollupsCacheMb: options.rollupsCacheMb,
+    });
     const sqlite = withStatementCache(handle);
     const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
     return {

@@ -193,6 +193,101 @@ export async function lockInvariant(
 }
 
 /**
+ * The folder's lock: one fold (or brand merge, which moves folded rows) at a time, across
+ * processes. PostgreSQL: an advisory lock. SQLite: the write lock of the rollups file only (see
+ * ROLLUPS_SCHEMA), so folding never holds up the postback writer, which commits into the main
+ * file. Taken first in the transaction, before it reads anything from that file, so the fold's
+ * view of the rollups cannot be older than what it then writes.
+ */
+export async function lockFolder(trx: Kysely<Database>, dialect: DialectName): Promise<void> {
+  if (dialect === 'sqlite') {
+    await sql`update rollups.fold_state set folded_through = folded_through where 0`.execute(trx);
+    return;
+  }
+  await lockInvariant(trx, dialect, 'derived-rollups');
+}
+
+/**
+ * The events not folded into the derived rollups yet, up to `maxId`, oldest first, at most `limit`.
+ * SQLite: every event above the watermark (ids are committed in order under the write lock).
+ * PostgreSQL: the ids the ingest transaction queued in `rollup_queue` (its sequence hands ids to
+ * concurrent transactions, which may commit out of order). Must run after `lockFolder`.
+ */
+export function unfoldedEvents(
+  trx: Kysely<Database>,
+  dialect: DialectName,
+  maxId: number,
+  limit: number,
+): SelectQueryBuilder<Database, 'events', object> {
+  if (dialect === 'sqlite')
+    return trx
+      .selectFrom('events')
+      .where(sql<boolean>`events.id > (select folded_through from rollups.fold_state where id = 1)`)
+      .where('events.id', '<=', maxId)
+      .orderBy('events.id')
+      .limit(limit);
+  return trx
+    .selectFrom('events')
+    .where(
+      'events.id',
+      'in',
+      trx
+        .selectFrom('rollup_queue')
+        .select('rollup_queue.event_id')
+        .where('rollup_queue.event_id', '<=', maxId)
+        .orderBy('rollup_queue.event_id')
+        .limit(limit),
+    )
+    .orderBy('events.id');
+}
+
+/** The newest event id the folder has to reach: everything stored up to now. Null when nothing is. */
+export async function foldBound(db: Kysely<Database>, dialect: DialectName): Promise<number | null> {
+  const row =
+    dialect === 'sqlite'
+      ? await db
+          .selectFrom('events')
+          .select((eb) => eb.fn.max('id').as('max_id'))
+          .where(sql<boolean>`events.id > (select folded_through from rollups.fold_state where id = 1)`)
+          .executeTakeFirst()
+      : await db
+          .selectFrom('rollup_queue')
+          .select((eb) => eb.fn.max('event_id').as('max_id'))
+          .executeTakeFirst();
+  return row?.max_id === null || row?.max_id === undefined ? null : Number(row.max_id);
+}
+
+/** Marks events up to `lastId` folded, in the fold's transaction. */
+export async function markFolded(trx: Kysely<Database>, dialect: DialectName, ids: number[]): Promise<void> {
+  if (ids.length === 0) return;
+  if (dialect === 'sqlite') {
+    await sql`update rollups.fold_state set folded_through = ${Math.max(...ids)} where id = 1`.execute(trx);
+    return;
+  }
+  for (let i = 0; i < ids.length; i += 500)
+    await trx
+      .deleteFrom('rollup_queue')
+      .where('event_id', 'in', ids.slice(i, i + 500))
+      .execute();
+}
+
+/** How many stored events the derived rollups do not include yet (diagnostics, tests). */
+export async function unfoldedCount(db: Kysely<Database>, dialect: DialectName): Promise<number> {
+  const row =
+    dialect === 'sqlite'
+      ? await db
+          .selectFrom('events')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where(sql<boolean>`events.id > (select folded_through from rollups.fold_state where id = 1)`)
+          .executeTakeFirst()
+      : await db
+          .selectFrom('rollup_queue')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/**
  * Makes a SELECT claim its rows for this worker. PostgreSQL: `FOR UPDATE SKIP LOCKED`, so rows
  * another instance is claiming right now are passed over instead of waited for (or taken twice).
  * SQLite: unchanged; the claiming transaction starts with `lockForWrite`, which already makes it

@@ -13,6 +13,7 @@ import * as m0005 from './migrations/0005_bots.js';
 import * as m0006 from './migrations/0006_rollup_shapes.js';
 import * as m0007 from './migrations/0007_events_tag.js';
 import * as m0008 from './migrations/0008_rollup_orphan.js';
+import * as m0009 from './migrations/0009_rollups_file.js';
 
 export interface MigrationContext {
   dialect: DialectName;
@@ -29,6 +30,7 @@ export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '0006_rollup_shapes': m0006,
   '0007_events_tag': m0007,
   '0008_rollup_orphan': m0008,
+  '0009_rollups_file': m0009,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -199,6 +199,9 @@ export async function generateDemo(
   let rejected: WriteItem[] = [];
   // One batch is stored while the next is generated; a failure surfaces at the next flush.
   let inFlight: Promise<void> = Promise.resolve();
+  // The fold of the derived rollups runs beside the stores where it can (SQLite: its own thread
+  // and file); one at a time, so a fold that falls behind holds the stores back.
+  let folding: Promise<unknown> = Promise.resolve();
   let failure: { error: unknown } | null = null;
   const settle = async () => {
     await inFlight;
@@ -216,10 +219,13 @@ export async function generateDemo(
       done += count;
       onProgress(done, options.events);
       // Fold the derived rollups in large chunks: far fewer rows per event than the server's
-      // small background chunks, which keep postbacks from waiting (the demo has none).
+      // background chunks, which keep its memory small.
       if (done - foldedAt >= foldEvery) {
         foldedAt = done;
-        await ctx.derived.catchUp(foldEvery);
+        await folding;
+        folding = ctx.derived.catchUp(foldEvery).catch((error: unknown) => {
+          failure = { error };
+        });
       }
     })().catch((error: unknown) => {
       failure = { error };
@@ -267,6 +273,8 @@ export async function generateDemo(
   }
   await flush();
   await settle();
+  await folding;
+  if (failure) throw (failure as { error: unknown }).error;
   await ctx.derived.catchUp(foldEvery);
   await ctx.brands.refresh();
 

@@ -1,10 +1,12 @@
 /**
  * Derived rollups: the daily/monthly, dimension, broken-tag and orphan-FTD tables the analytics
- * read. The ingest transaction only appends the new events' ids to `rollup_queue` (the hourly
- * rollup stays in that transaction); this module folds queued events in, in chunks, each chunk
- * one transaction that also removes its ids from the queue, so a crash never counts an event
- * twice or loses one. Aggregating thousands of events at a time costs far less per event than
- * doing it per postback batch.
+ * read. The ingest transaction writes only the events and the hourly rollup; this module folds the
+ * events stored since the last fold in, in chunks, each chunk one transaction that also records
+ * what it folded, so a crash never counts an event twice or loses one. On SQLite the derived
+ * tables live in their own file with a watermark (the last event id folded), written by a folder
+ * thread beside the postback writer; on PostgreSQL the ingest transaction queues the new ids in
+ * `rollup_queue` (see `unfoldedEvents` in dialect.ts). Aggregating thousands of events at a time
+ * costs far less per event than doing it per postback batch.
  *
  * Readers call `catchUp()` first, so every answer includes every event stored before the call,
  * unless the fold takes longer than READ_CATCH_UP_MS (a backlog, a heavy load): then the answer
@@ -12,7 +14,14 @@
  */
 import type { Kysely } from 'kysely';
 import type { Db } from '../db/connect.js';
-import { insertRows, lockInvariant, type WriteTarget } from '../db/dialect.js';
+import {
+  foldBound,
+  insertRows,
+  lockFolder,
+  markFolded,
+  unfoldedEvents,
+  type WriteTarget,
+} from '../db/dialect.js';
 import type { Database } from '../db/schema.js';
 import { storeDailyRollups } from './store-daily-rollups.js';
 import { storeOrphanFtds } from './store-orphan-ftds.js';
@@ -38,14 +47,17 @@ const FOLDED_COLUMNS = [
   'events.broken_fields',
   'events.broken_macro',
 ] as const;
-const DELETE_CHUNK = 500;
 
-/** Called inside the ingest transaction with the ids of the events it stored. */
+/**
+ * Called inside the ingest transaction with the ids of the events it stored. PostgreSQL queues
+ * them; SQLite needs nothing (the folder takes every event above its watermark).
+ */
 export async function enqueueDerivedRollups(
   trx: Kysely<Database>,
   target: WriteTarget,
   eventIds: number[],
 ): Promise<void> {
+  if (target.dialect === 'sqlite') return;
   await insertRows(
     trx,
     target,
@@ -113,12 +125,13 @@ export class DerivedRollups implements RollupFolder {
   constructor(
     private readonly db: Db,
     /**
-     * Events per transaction. SQLite has one writer: a fold holds postbacks up while it runs, so
-     * its chunks stay small. PostgreSQL folds beside the postbacks (they touch other rows), and
-     * larger chunks write far fewer rows per event: with 500 it fell behind a 3-4k/s load and
-     * readers, who wait for the fold, waited seconds.
+     * Events per transaction. The fold runs beside the postbacks (on SQLite it writes its own
+     * file), and larger chunks write far fewer rows per event: with 500 it fell behind a 3-4k/s
+     * load and readers, who wait for the fold, waited seconds. On SQLite 2,000: its fold thread
+     * shares the server's memory (5,000 took the server past 300 MB RSS in some bench:ingest runs),
+     * and folds about as cheaply per event (`bench/writer.mjs`: 31.5 µs at 2,000, 31.3 at 6,000).
      */
-    private readonly chunk = db.dialect === 'sqlite' ? 500 : 5000,
+    private readonly chunk = db.dialect === 'sqlite' ? 2000 : 5000,
   ) {}
 
   /** Fold runs started so far (each folds everything queued when it starts), for tests and diagnostics. */
@@ -153,11 +166,7 @@ export class DerivedRollups implements RollupFolder {
   }
 
   private async run(chunk: number): Promise<number> {
-    const bound = await this.db.kysely
-      .selectFrom('rollup_queue')
-      .select((eb) => eb.fn.max('event_id').as('max_id'))
-      .executeTakeFirst();
-    const maxId = bound?.max_id === null || bound?.max_id === undefined ? null : Number(bound.max_id);
+    const maxId = await foldBound(this.db.kysely, this.db.dialect);
     if (maxId === null) return 0;
     let total = 0;
     for (;;) {
@@ -172,25 +181,18 @@ export class DerivedRollups implements RollupFolder {
   private async foldChunk(maxId: number, chunk: number): Promise<number> {
     return this.db.kysely.transaction().execute(async (trx) => {
       // One folder at a time across instances: two could otherwise fold the same events.
-      await lockInvariant(trx, this.db.dialect, 'derived-rollups');
-      const events = await trx
-        .selectFrom('rollup_queue')
-        .innerJoin('events', 'events.id', 'rollup_queue.event_id')
+      await lockFolder(trx, this.db.dialect);
+      const events = await unfoldedEvents(trx, this.db.dialect, maxId, chunk)
         .select(FOLDED_COLUMNS)
-        .where('rollup_queue.event_id', '<=', maxId)
-        .orderBy('rollup_queue.event_id')
-        .limit(chunk)
         .execute();
       if (events.length === 0) return 0;
       await storeDailyRollups(trx, this.db, events);
       await storeOrphanFtds(trx, this.db, events);
-      const ids = events.map((e) => Number(e.id));
-      for (let i = 0; i < ids.length; i += DELETE_CHUNK) {
-        await trx
-          .deleteFrom('rollup_queue')
-          .where('event_id', 'in', ids.slice(i, i + DELETE_CHUNK))
-          .execute();
-      }
+      await markFolded(
+        trx,
+        this.db.dialect,
+        events.map((e) => Number(e.id)),
+      );
       return events.length;
     });
   }

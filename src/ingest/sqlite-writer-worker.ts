@@ -1,8 +1,10 @@
 /**
- * The SQLite writer thread. better-sqlite3 is synchronous: a commit's fsync would stop the HTTP
+ * A SQLite writer thread. better-sqlite3 is synchronous: a commit's fsync would stop the HTTP
  * thread for milliseconds at a time. Here, on its own thread with its own connection, it writes
- * postback batches and folds the derived rollups while the main thread keeps reading requests.
- * It only ever runs storeBatch and DerivedRollups, the same code the in-process writer runs.
+ * while the main thread keeps reading requests. The server runs two: one stores postback batches
+ * (the main file), the other folds the derived rollups (the rollups file, see ROLLUPS_SCHEMA), so
+ * neither waits for the other's commits. They only ever run storeBatch and DerivedRollups, the
+ * same code the in-process writer runs.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BrandDirectory } from '../brands/brand-directory.js';
@@ -20,22 +22,31 @@ export type WriterReply =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; message: string };
 
-const { path, busyTimeoutMs, foldInBackground } = workerData as {
+/** What a thread is for: storing postback batches, or folding the derived rollups. */
+export type WriterRole = 'store' | 'fold';
+
+const { path, busyTimeoutMs, foldInBackground, role } = workerData as {
   path: string;
   busyTimeoutMs: number;
   foldInBackground: boolean;
+  role: WriterRole;
 };
 const port = parentPort;
 if (!port) throw new Error('sqlite-writer-worker must run as a worker thread');
 
-// A smaller page cache than the readers': the writer's pages are the tails of the indexes and the
-// rollup rows of recent buckets. 64 MB here put the server over 300 MB RSS under a 6k/s load,
-// without making it faster (bench:ingest, 20 s runs: 215-217 MB with 16 MB, 263-348 MB with 64).
-const db = connect(`sqlite:${path}`, { busyTimeoutMs, cacheMb: 16 });
+// Smaller page caches than the readers': the store thread's pages are the tails of the indexes and
+// the hourly rollup rows of recent hours. 64 MB here put the server over 300 MB RSS under a 6k/s
+// load, without making it faster (bench:ingest, 20 s runs: 215-217 MB with 16 MB, 263-348 MB with
+// 64). The fold thread reads recent events and writes the rollups of recent buckets.
+const db = connect(`sqlite:${path}`, {
+  busyTimeoutMs,
+  cacheMb: 16,
+  rollupsCacheMb: role === 'fold' ? 16 : 2,
+});
 const brands = new BrandDirectory(db);
 const derived = new DerivedRollups(db);
-const ready = brands.refresh();
-if (foldInBackground)
+const ready = role === 'store' ? brands.refresh() : Promise.resolve();
+if (role === 'fold' && foldInBackground)
   derived.start(1000, () => {
     // A failed fold leaves its events queued; the next run retries them.
   });
@@ -51,7 +62,7 @@ async function handle(request: WriterRequest): Promise<unknown> {
       return derived.catchUp(request.chunk);
     case 'close':
       await derived.stop();
-      await derived.catchUp().catch(() => undefined);
+      if (role === 'fold') await derived.catchUp().catch(() => undefined);
       await db.close();
       return null;
   }
