@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isoFormatter, localFormatter } from './format-time.js';
 
 /** The obvious way, one Intl call per value: what localFormatter must always agree with. */
@@ -100,6 +100,18 @@ describe('localFormatter', () => {
     expect(local(at)).toBe('2000-10-28 23:01:00');
     for (let t = at - 20 * MIN; t <= at + 20 * MIN; t += 7_000)
       expect(local(t), new Date(t).toISOString()).toBe(ref(t));
+  });
+
+  it('asks Intl twice per quarter hour without a transition, not once per instant', () => {
+    const spy = vi.spyOn(Intl.DateTimeFormat.prototype, 'formatToParts');
+    try {
+      const local = localFormatter('Europe/Berlin');
+      const start = Date.UTC(2026, 5, 1);
+      for (let t = start; t < start + 86_400_000; t += 997) local(t); // 96 quarter hours, 86,660 instants
+      expect(spy.mock.calls.length).toBe(2 * 96);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('shows Newfoundland jumping from 01:59:59 to 03:00:00 at 05:30 UTC, mid-hour', () => {

@@ -55,8 +55,10 @@ export function localFormatter(timeZone: string): (t: number) => string {
     minute: '2-digit',
     second: '2-digit',
   });
+  /** The zone's offset at `t`, in ms (Intl gives whole seconds: `t` is read at its second). */
   const offsetAt = (t: number): number => {
-    const p = Object.fromEntries(fmt.formatToParts(t).map((x) => [x.type, x.value]));
+    const second = Math.floor(t / 1000) * 1000;
+    const p = Object.fromEntries(fmt.formatToParts(second).map((x) => [x.type, x.value]));
     const wall = Date.UTC(
       Number(p.year),
       Number(p.month) - 1,
@@ -65,7 +67,7 @@ export function localFormatter(timeZone: string): (t: number) => string {
       Number(p.minute),
       Number(p.second),
     );
-    return wall - t;
+    return wall - second;
   };
   const offsets = new Map<number, number>();
   const prefixOf = dayPrefixes(' ');
