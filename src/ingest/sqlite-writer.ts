@@ -61,11 +61,13 @@ export class SqliteWriter {
 
   private spawn(): Worker {
     const worker = new Worker(WORKER_URL, {
-      // A small young generation: V8 sizes it for the machine's memory (tens of MB per thread),
-      // and three threads' worth of it put the server over 300 MB RSS under a postback load
-      // (bench:ingest: 330-400 MB with the default, 225-250 MB with 8 MB). These threads keep
-      // little alive between requests, so more frequent scavenges cost next to nothing.
-      resourceLimits: { maxYoungGenerationSizeMb: 8 },
+      // Small heaps. V8 sizes them for the machine's memory, and three threads' worth put the
+      // server over 300 MB RSS under a postback load (bench:ingest, 20 s: 280-350 MB; with these
+      // limits 242 MB, flat). These threads keep little alive between requests: a fold of 50,000
+      // events (the demo's) and the store of its batches ran within 96 MB of old generation.
+      // Should a thread run out anyway, it stops, its requests fail as "storage unavailable"
+      // (503 to the networks, which retry) and the next request starts a new one.
+      resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 },
       workerData: {
         path: this.path,
         busyTimeoutMs: this.busyTimeoutMs,
