@@ -70,7 +70,7 @@ let messageId = 0;
 let clonedBytes = 0;
 /**
  * Answers every item at once. `clone` first pays what the HTTP thread pays around the writer
- * thread (sqlite-writer.ts): the batch encoded and copied as postMessage copies it, and the
+ * thread (writer-thread.ts): the batch encoded and copied as postMessage copies it, and the
  * answers copied back and decoded.
  */
 async function fakeStore(items) {

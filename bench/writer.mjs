@@ -45,7 +45,7 @@ try {
   await migrateToLatest(setup);
   await seedBuiltInSources(setup);
   await setup.close();
-  // The writer thread's own settings (sqlite-writer-worker.ts).
+  // The writer threads' own settings (writer-thread-worker.ts).
   const db = connect(url, { cacheMb: 16, rollupsCacheMb: 16 });
   const source = await db.kysely
     .selectFrom('sources')

@@ -33,7 +33,10 @@ const configSchema = z.object({
     .transform((v) => v === 'true' || v === '1'),
   /** Seconds a rotated-out source key keeps working, so networks can be updated without loss. */
   KEY_ROTATION_GRACE_SECONDS: numberFromEnv(0, 30 * 24 * 3600).default(24 * 3600),
-  /** Where SQLite writes run: a writer thread (auto: when running the built server) or this thread. */
+  /**
+   * Where writes run: writer threads (auto: when running the built server; SQLite: postback
+   * batches and the rollup fold, PostgreSQL: the fold) or the HTTP thread.
+   */
   INGEST_WRITER: z.enum(['auto', 'thread', 'inline']).default('auto'),
   /**
    * The longest a read waits for events already stored to be counted into the rollups. Past it the

@@ -1,10 +1,10 @@
 /**
- * A SQLite writer thread. better-sqlite3 is synchronous: a commit's fsync would stop the HTTP
- * thread for milliseconds at a time. Here, on its own thread with its own connection, it writes
- * while the main thread keeps reading requests. The server runs two: one stores postback batches
- * (the main file), the other folds the derived rollups (the rollups file, see ROLLUPS_SCHEMA), so
- * neither waits for the other's commits. They only ever run storeBatch and DerivedRollups, the
- * same code the in-process writer runs.
+ * A writer thread, with its own connection. On SQLite better-sqlite3 is synchronous: a commit's
+ * fsync would stop the HTTP thread for milliseconds at a time, so the server runs two of these,
+ * one storing postback batches (the main file), the other folding the derived rollups (the
+ * rollups file, see ROLLUPS_SCHEMA), and neither waits for the other's commits. On PostgreSQL one
+ * folds: the aggregation of a fold's thousands of events is CPU work that held the HTTP thread.
+ * They only ever run storeBatch and DerivedRollups, the same code the in-process writer runs.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BrandDirectory } from '../brands/brand-directory.js';
@@ -25,21 +25,22 @@ export type WriterReply =
 /** What a thread is for: storing postback batches, or folding the derived rollups. */
 export type WriterRole = 'store' | 'fold';
 
-const { path, busyTimeoutMs, foldInBackground, role } = workerData as {
-  path: string;
+const { url, busyTimeoutMs, foldInBackground, role } = workerData as {
+  url: string;
   busyTimeoutMs: number;
   foldInBackground: boolean;
   role: WriterRole;
 };
 const port = parentPort;
-if (!port) throw new Error('sqlite-writer-worker must run as a worker thread');
+if (!port) throw new Error('writer-thread-worker must run as a worker thread');
 
 // Smaller page caches than the readers': the store thread's pages are the tails of the indexes and
 // the hourly rollup rows of recent hours. 64 MB here put the server over 300 MB RSS under a 6k/s
 // load, without making it faster (bench:ingest, 20 s runs: 215-217 MB with 16 MB, 263-348 MB with
 // 64). The fold thread reads recent events and writes the rollups of recent buckets.
-const db = connect(`sqlite:${path}`, {
+const db = connect(url, {
   busyTimeoutMs,
+  poolSize: 2,
   cacheMb: 16,
   rollupsCacheMb: role === 'fold' ? 16 : 2,
 });

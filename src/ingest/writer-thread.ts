@@ -1,22 +1,24 @@
 /**
- * The main thread's side of a SQLite writer thread (one stores postback batches, another folds
- * the derived rollups): sends requests, resolves each with the thread's answer. If the thread dies, everything in flight fails as
+ * The main thread's side of a writer thread: on SQLite one stores postback batches and another
+ * folds the derived rollups; on PostgreSQL one folds (the postbacks' writes are async there, but
+ * a fold's aggregation of thousands of events would hold the HTTP thread for tens of ms). Sends
+ * requests, resolves each with the thread's answer. If the thread dies, everything in flight fails as
  * "storage unavailable" (503 to the networks, which retry) and the next call starts a new thread.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { StorageUnavailableError } from '../errors.js';
-import type { WriterReply, WriterRequest, WriterRole } from './sqlite-writer-worker.js';
 import type { WriteItem, WriteResult } from './store-batch.js';
 import { decodeWriteResults, encodeWriteItems, type WireResults } from './writer-message.js';
+import type { WriterReply, WriterRequest, WriterRole } from './writer-thread-worker.js';
 
-const WORKER_URL = new URL('./sqlite-writer-worker.js', import.meta.url);
+const WORKER_URL = new URL('./writer-thread-worker.js', import.meta.url);
 
 type Pending = { resolve(value: unknown): void; reject(error: unknown): void };
 type RequestBody = WriterRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
-export class SqliteWriter {
+export class WriterThread {
   private worker: Worker | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -27,7 +29,8 @@ export class SqliteWriter {
   }
 
   constructor(
-    private readonly path: string,
+    /** The DATABASE_URL the thread connects to (its own connection). */
+    private readonly url: string,
     private readonly busyTimeoutMs: number,
     private readonly role: WriterRole,
     /** Whether a fold thread folds the derived rollups on its own timer. */
@@ -69,7 +72,7 @@ export class SqliteWriter {
       // (503 to the networks, which retry) and the next request starts a new one.
       resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 },
       workerData: {
-        path: this.path,
+        url: this.url,
         busyTimeoutMs: this.busyTimeoutMs,
         foldInBackground: this.foldInBackground,
         role: this.role,
