@@ -23,12 +23,14 @@ export async function checkRollupsFile(db: Db): Promise<void> {
     tables.rows.length === 0
       ? undefined
       : (
-          await sql<{ folded_through: number }>`select folded_through from rollups.fold_state where id = 1`.execute(
-            db.kysely,
-          )
+          await sql<{
+            folded_through: number;
+          }>`select folded_through from rollups.fold_state where id = 1`.execute(db.kysely)
         ).rows[0];
   if (state === undefined) throw new Error(`the rollups file ${file} is missing or empty: ${REBUILD_HINT}`);
-  const newest = await sql<{ max_id: number | null }>`select max(id) as max_id from events`.execute(db.kysely);
+  const newest = await sql<{ max_id: number | null }>`select max(id) as max_id from events`.execute(
+    db.kysely,
+  );
   const maxId = Number(newest.rows[0]?.max_id ?? 0);
   if (Number(state.folded_through) > maxId)
     throw new Error(
@@ -43,7 +45,8 @@ export async function checkRollupsFile(db: Db): Promise<void> {
  * The server must not run meanwhile (its folder would write the same file).
  */
 export async function rebuildRollupsFile(db: Db): Promise<number> {
-  if (db.dialect !== 'sqlite') throw new Error('only a SQLite database keeps its rollups in a file of their own');
+  if (db.dialect !== 'sqlite')
+    throw new Error('only a SQLite database keeps its rollups in a file of their own');
   const scratch = connect('sqlite::memory:');
   let definitions: Array<{ sql: string }>;
   try {
