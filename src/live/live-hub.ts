@@ -115,7 +115,7 @@ export class LiveHub {
    * `ready` with the current position, then every new matching event.
    */
   async start(sub: LiveSubscriber, lastEventId: number | null): Promise<void> {
-    const cursor = await this.ensurePolling();
+    const cursor = await this.joinPosition();
     if (sub.ended) return;
     const replayed = new Set<number>();
     if (lastEventId !== null && lastEventId < cursor) {
@@ -134,8 +134,34 @@ export class LiveHub {
     this.send(sub, sseMessage({ event: 'ready', id: cursor, data: { cursor } }));
     const queued = sub.queue ?? [];
     sub.queue = null;
-    for (const batch of queued)
+    for (const batch of queued) {
+      // Read up to the position the client joined at: not news to it.
+      if (batch.cursor <= cursor) continue;
       this.deliver(sub, { ...batch, rows: batch.rows.filter((r) => !replayed.has(r.id)) });
+    }
+  }
+
+  /**
+   * Where a new client joins: the newest stored event. The tail is read once more first (the
+   * other clients get what it finds, as at any poll), because its last poll can be up to `pollMs`
+   * old: a page loaded just after a burst was otherwise told about events it already counted
+   * ("22 new events since this page was loaded" on a page loaded after them).
+   */
+  private async joinPosition(): Promise<number> {
+    await this.ensurePolling();
+    while (this.inflight !== null) await this.inflight;
+    if (this.closed || this.clients.size === 0) return this.tail.position;
+    if (this.pollTimer !== null) {
+      clearTimeout(this.pollTimer);
+      this.pollTimer = null;
+    }
+    const run: Promise<void> = this.tick().finally(() => {
+      if (this.inflight === run) this.inflight = null;
+      this.scheduleTick();
+    });
+    this.inflight = run;
+    await run;
+    return this.tail.position;
   }
 
   /** Forgets a client (it went away, or its stream is ending). */

@@ -212,6 +212,24 @@ describe('GET /api/v1/live', () => {
     again.close();
   });
 
+  it('tells a client that joins only about what is stored after it joined, however old the last poll', async () => {
+    const watcher = await openStream('/api/v1/live?brand=live-epsilon', session());
+    await nextOf(watcher, 'ready'); // the hub now reads new events about once a second
+    // Stored a moment before the next client joins, almost surely before the hub's next read.
+    const before = await postback({ event: 'reg', brand: 'live-epsilon' });
+    const joiner = await openStream('/api/v1/live?brand=live-epsilon', session());
+    const ready = await nextOf(joiner, 'ready');
+    expect(Number(ready.id)).toBeGreaterThanOrEqual(before);
+    const after = await postback({ event: 'ftd', brand: 'live-epsilon' });
+    expect(rowsOf(await nextOf(joiner, 'events')).map((r) => r.id)).toEqual([after]);
+    // The client that was there gets both, as before.
+    const seen: number[] = [];
+    while (!seen.includes(after)) seen.push(...rowsOf(await nextOf(watcher, 'events')).map((r) => r.id));
+    expect(seen).toEqual([before, after]);
+    watcher.close();
+    joiner.close();
+  });
+
   it('accepts an API token and refuses a missing or bad credential with 401', async () => {
     const token = await openStream('/api/v1/live', { authorization: `Bearer ${t.apiToken}` });
     expect(token.status).toBe(200);
