@@ -104,8 +104,15 @@ describe('compare', () => {
     const c = resolveComparison('month', {}, at('2026-03-31T20:00:00Z'));
     expect(range(c.previous)).toEqual(['2026-02-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z']);
   });
-  it('compares today with the whole of yesterday', () => {
-    const c = resolveComparison('day', {}, at('2026-01-01T05:00:00Z'));
+  it('compares today so far with yesterday up to the same hour', () => {
+    const c = resolveComparison('day', {}, at('2026-01-01T05:20:00Z'));
+    expect(range(c.current)).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-01T06:00:00.000Z']);
+    expect(range(c.previous)).toEqual(['2025-12-31T00:00:00.000Z', '2025-12-31T06:00:00.000Z']);
+    expect(c.likeForLike).toBe(true);
+  });
+  it('compares the whole of yesterday in the last hour of today', () => {
+    const c = resolveComparison('day', {}, at('2026-01-01T23:59:59Z'));
+    expect(range(c.current)).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z']);
     expect(range(c.previous)).toEqual(['2025-12-31T00:00:00.000Z', '2026-01-01T00:00:00.000Z']);
   });
 });

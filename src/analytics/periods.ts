@@ -174,9 +174,8 @@ export interface Comparison {
 }
 
 /**
- * Day: today vs yesterday (whole days). Week and month: this week/month so far, cut at the end of
- * the current hour, vs the same elapsed span of the previous week/month (capped at that month's
- * end). Custom: the given range vs `compare_from`/`compare_to`, or the equally long range before.
+ * Day, week and month: today / this week / this month so far, cut at the end of the current hour,
+ * vs the same elapsed span of yesterday / the previous week / month (capped at that month's end). Custom: the given range vs `compare_from`/`compare_to`, or the equally long range before.
  */
 export function resolveComparison(
   mode: CompareMode,
@@ -186,12 +185,15 @@ export function resolveComparison(
   const cut = startOfHour(now) + HOUR_MS;
   switch (mode) {
     case 'day': {
+      // Like week and month: a whole yesterday against a part of today read as a fall every
+      // morning. The cut is at most the end of today.
       const today = startOfDay(now);
+      const to = Math.min(cut, today + DAY_MS);
       return {
         mode,
-        current: { from: today, to: today + DAY_MS },
-        previous: { from: today - DAY_MS, to: today },
-        likeForLike: false,
+        current: { from: today, to },
+        previous: { from: today - DAY_MS, to: to - DAY_MS },
+        likeForLike: true,
       };
     }
     case 'week': {
