@@ -58,6 +58,18 @@ export interface StatsQuery {
 }
 
 const DIM_COLUMN = { tag: 'tag', geo: 'geo', sender: 'origin', sheet: 'origin' } as const;
+
+/**
+ * The row of events without the value (key ''). Postbacks carry no sender or sheet (only API and
+ * import traffic does), so on most installs that row is all of By Sender / By Sheet.
+ */
+export const NONE_LABEL: Record<StatDimension, string> = {
+  source: '(no source)',
+  tag: '(no tag)',
+  geo: '(no country)',
+  sender: '(no sender)',
+  sheet: '(no sheet)',
+};
 const EVENT_COLUMN = { tag: 'tracking_tag', geo: 'country', sender: 'sender', sheet: 'sheet' } as const;
 
 function total(c: Counts): number {
@@ -176,7 +188,8 @@ export async function listStatRows(db: Db, q: StatsQuery): Promise<StatRow[]> {
   for (const [key, t] of groups) {
     const events = total(t.counts);
     if (events === 0) continue;
-    out.push({ key, label: labels.get(key) ?? key, events, counts: t.counts, rates: rateValues(t.counts) });
+    const label = labels.get(key) ?? (key === '' ? NONE_LABEL[q.dimension] : key);
+    out.push({ key, label, events, counts: t.counts, rates: rateValues(t.counts) });
   }
   return sortStatRows(out, q.sort, q.order);
 }

@@ -63,7 +63,13 @@ export function StatsPage() {
       col.accessor('label', {
         header: DIMENSION_LABELS[s.dimension].replace('By ', ''),
         cell: (c) =>
-          s.dimension === 'tag' ? <span className="tag-value">{c.getValue()}</span> : c.getValue(),
+          c.row.original.key === '' ? (
+            <span className="muted">{c.getValue()}</span>
+          ) : s.dimension === 'tag' ? (
+            <span className="tag-value">{c.getValue()}</span>
+          ) : (
+            c.getValue()
+          ),
         meta: { sortKey: 'key' },
       }),
       col.accessor('events', {
