@@ -76,6 +76,7 @@ export const eventsExportQuery = eventsQuery.omit({ page: true, page_size: true 
 
 export const recentQuery = z.object({
   brand: slugList.optional(),
+  source: slugList.optional(),
   test: z.enum(['production', 'test', 'all']).default('all'),
   limit: z.coerce.number().int().min(1).max(100).default(15),
 });

@@ -5,7 +5,6 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { resolveBrandIds } from '../../analytics/filters.js';
 import { getAffiliate } from '../../analytics/get-affiliate.js';
 import { getBrand } from '../../analytics/get-brand.js';
 import { getCompare } from '../../analytics/get-compare.js';
@@ -89,19 +88,18 @@ export const READ_ROUTES: ReadRoute[] = [
   },
   {
     url: '/api/v1/events/recent',
-    summary: 'The last events across all brands (default 15), newest first',
+    summary: 'The last events across all brands or the given brands and sources (default 15), newest first',
     query: c.recentQuery,
     response: c.recentResponse,
     async handle(ctx, r) {
       const query = q(c.recentQuery, r);
       const now = analyticsClock.now();
-      const brandIds =
-        query.brand && query.brand.length > 0 ? await resolveBrandIds(ctx.db.kysely, query.brand) : null;
+      const { brandIds, sourceIds } = await readFilters(ctx, { brand: query.brand, source: query.source });
       const f = {
         from: startOfDay(now) - 365 * DAY_MS,
         to: startOfDay(now) + 2 * DAY_MS,
         brandIds,
-        sourceIds: null,
+        sourceIds,
         types: null,
         testFlags: query.test === 'production' ? [0] : query.test === 'test' ? [1] : [0, 1],
         tag: null,

@@ -29,7 +29,7 @@ export function DashboardPage() {
   const summary = useSummary(params);
   const series = useTimeseries(params);
   const live = useDashboardLive(filters.brand, filters.source, period);
-  const recent = useRecentEvents(filters.brand, live.status === 'live');
+  const recent = useRecentEvents(filters.brand, filters.source, live.status === 'live');
   const active = (filters.brand ? 1 : 0) + (filters.source ? 1 : 0);
 
   return (

@@ -30,17 +30,18 @@ export function useTimeseries(params: DashboardParams) {
 /** The feed's length, as the description says: the last 15 events. */
 export const FEED_SIZE = 15;
 
-export const recentKey = (brand: string | undefined) => ['recent', { brand }] as const;
+export const recentKey = (brand: string | undefined, source: string | undefined) =>
+  ['recent', { brand, source }] as const;
 
 /**
  * Always fresh on refocus. While the live stream pushes arrivals (`live`) nothing is polled;
  * without it (connecting, offline) the feed is polled every 30 s.
  */
-export function useRecentEvents(brand: string | undefined, live: boolean) {
+export function useRecentEvents(brand: string | undefined, source: string | undefined, live: boolean) {
   return useQuery({
-    queryKey: recentKey(brand),
+    queryKey: recentKey(brand, source),
     queryFn: ({ signal }) =>
-      api.get<RecentEvents>('/api/v1/events/recent', { brand, limit: FEED_SIZE }, signal),
+      api.get<RecentEvents>('/api/v1/events/recent', { brand, source, limit: FEED_SIZE }, signal),
     staleTime: 0,
     refetchOnWindowFocus: 'always',
     refetchInterval: live ? false : 30_000,

@@ -2,7 +2,8 @@
  * The dashboard following new events: arrivals go to the top of the recent feed (highlighted for
  * a moment) straight from the push, and the KPI cards and the chart are refetched, at most every
  * few seconds, when an arrival can change them (a production event of the shown brand and source,
- * in a period that reaches today). The feed's brand filter is the stream's filter.
+ * in a period that reaches today). The feed's brand filter is the stream's filter; its source
+ * filter is applied to what arrives.
  */
 import { type QueryClient, useQueryClient } from '@tanstack/react-query';
 import type { EventItem, RecentEvents } from '../../api/types';
@@ -38,15 +39,18 @@ export function useDashboardLive(brand: string | undefined, source: string | und
   const status = useLiveEvents(
     { brand },
     {
-      onEvents(rows) {
-        qc.setQueryData<RecentEvents>(recentKey(brand), (old) =>
+      onEvents(all) {
+        // The stream is filtered by brand only; the feed also follows the source filter.
+        const rows = source === undefined ? all : all.filter((r) => r.source === source);
+        if (rows.length === 0) return;
+        qc.setQueryData<RecentEvents>(recentKey(brand, source), (old) =>
           old ? { rows: mergeNewest(old.rows, rows, FEED_SIZE) } : old,
         );
         markFresh(rows.map((r) => r.id));
         if (followsNow && countsChange(rows, source)) refreshFigures();
       },
       onResync() {
-        void qc.invalidateQueries({ queryKey: recentKey(brand) });
+        void qc.invalidateQueries({ queryKey: recentKey(brand, source) });
         if (followsNow) refreshFigures();
       },
     },
