@@ -102,6 +102,17 @@ function RevenueCompareCard({ r }: { r: Compare['revenue'][number] }) {
   );
 }
 
+/** The Revenue card when neither period has CPA revenue: the metric is still shown, as zero. */
+function NoRevenueCard() {
+  return (
+    <div className="kpi cmp t-CPA" data-metric="REVENUE">
+      <div className="label">REVENUE</div>
+      <div className="value">0</div>
+      <div className="prev muted">no CPA revenue in either period</div>
+    </div>
+  );
+}
+
 export function ComparePage() {
   const [s, set] = useUrlState(compareSearch);
   const [draft, setDraft] = useState({
@@ -228,7 +239,9 @@ export function ComparePage() {
             {data
               ? [
                   ...metrics.map((m) => <MetricCard key={m.metric} m={m} />),
-                  ...data.revenue.map((r) => <RevenueCompareCard key={r.currency} r={r} />),
+                  ...(data.revenue.length > 0
+                    ? data.revenue.map((r) => <RevenueCompareCard key={r.currency} r={r} />)
+                    : [<NoRevenueCard key="revenue" />]),
                 ]
               : Array.from({ length: 7 }, (_, i) => (
                   // biome-ignore lint/suspicious/noArrayIndexKey: placeholders have no identity
