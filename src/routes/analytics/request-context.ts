@@ -85,7 +85,17 @@ export async function eventFilterOf(
   const fromI = instant(q.from, 'from');
   const toI = instant(q.to, 'to');
   // A date `to` is inclusive (the whole day); a date-time `to` is the exact end (exclusive).
-  const to = toI === null ? startOfDay(now) + 2 * DAY_MS : toI.kind === 'date' ? toI.t + DAY_MS : toI.t;
+  // Without a `to`, the log runs to the end of tomorrow, or MAX_EVENT_RANGE_DAYS after `from`
+  // when `from` is further back than that (a From alone looks back; it is not an error).
+  const to =
+    toI === null
+      ? Math.min(
+          startOfDay(now) + 2 * DAY_MS,
+          fromI === null ? Infinity : fromI.t + MAX_EVENT_RANGE_DAYS * DAY_MS,
+        )
+      : toI.kind === 'date'
+        ? toI.t + DAY_MS
+        : toI.t;
   const from =
     fromI === null ? Math.min(startOfDay(now) - DEFAULT_EVENT_RANGE_DAYS * DAY_MS, to - DAY_MS) : fromI.t;
   if (from > to) throw new AppError('bad_request', 'from must not be after to', { field: 'from' });

@@ -45,6 +45,16 @@ function browserZone(): string {
   }
 }
 
+/** The log's span as the server reads it (request-context.ts): a year back, at most 400 days. */
+const LOG_MAX_DAYS = 400;
+function rangeNote(from: string | undefined, to: string | undefined): string {
+  if (from === undefined && to === undefined) return ' in the last 12 months';
+  if (from === undefined || to !== undefined) return '';
+  const end = Date.parse(`${from}T00:00:00Z`) + LOG_MAX_DAYS * 86_400_000;
+  if (end >= Date.now()) return '';
+  return ` from ${from} to ${new Date(end - 86_400_000).toISOString().slice(0, 10)} (${LOG_MAX_DAYS} days at most at once)`;
+}
+
 export function EventsPage() {
   const [search, set] = useUrlState(eventsSearch);
   const [filtersOpen, setFiltersOpen] = useState(
@@ -72,7 +82,7 @@ export function EventsPage() {
                 {formatCount(data.total)}
                 {data.total_exact ? '' : '+'}
               </strong>{' '}
-              events, newest first
+              events{rangeNote(search.from, search.to)}, newest first
             </>
           ) : (
             'Loading events…'
