@@ -5,9 +5,10 @@
  * (ISO 8601) and in the requested IANA time zone (`local` column, "YYYY-MM-DD HH:MM:SS").
  */
 import type { Db } from '../db/connect.js';
+import type { EventRow } from '../db/schema.js';
 import { formatMicros } from '../ingest/normalise/amount.js';
 import { applyEventFilter, type EventFilter, matchesNothingEvents } from './event-filter.js';
-import { LIST_COLUMNS, type ListEventRow, loadNames, type Names } from './event-rows.js';
+import { LIST_COLUMNS, loadNames, type Names } from './event-rows.js';
 import { isoFormatter, localFormatter } from './format-time.js';
 import type { Cell } from './write-export.js';
 
@@ -27,7 +28,25 @@ export const EVENT_EXPORT_HEADER = [
   'country',
   'is_test',
   'broken_macro',
+  'raw_event',
+  'external_uid',
+  'transaction_id',
+  'traffic_source',
+  'sender',
+  'sheet',
 ];
+
+/** The log's columns, then the identifiers a reconciliation with a network needs. */
+const EXPORT_COLUMNS = [
+  ...LIST_COLUMNS,
+  'raw_event',
+  'external_uid',
+  'transaction_id',
+  'traffic_source',
+  'sender',
+  'sheet',
+] as const;
+type ExportEventRow = Pick<EventRow, (typeof EXPORT_COLUMNS)[number]>;
 
 /**
  * Rows per read: one query and one stream write each. Small chunks die in the young generation:
@@ -36,12 +55,14 @@ export const EVENT_EXPORT_HEADER = [
  */
 export const EXPORT_CHUNK_ROWS = 2000;
 
-/** A row of LIST_COLUMNS as the array `selectArrays` gives, values in select order. */
-type TupleOf<C extends readonly (keyof ListEventRow)[]> = { -readonly [K in keyof C]: ListEventRow[C[K]] };
-type ListEventTuple = TupleOf<typeof LIST_COLUMNS>;
+/** A row of EXPORT_COLUMNS as the array `selectArrays` gives, values in select order. */
+type TupleOf<C extends readonly (keyof ExportEventRow)[]> = {
+  -readonly [K in keyof C]: ExportEventRow[C[K]];
+};
+type ExportEventTuple = TupleOf<typeof EXPORT_COLUMNS>;
 
 /** An event row as cells in EVENT_EXPORT_HEADER order, built directly (no list item between). */
-function toCellsWith(names: Names, timeZone: string): (r: ListEventTuple) => Cell[] {
+function toCellsWith(names: Names, timeZone: string): (r: ExportEventTuple) => Cell[] {
   // One formatter per column: each caches the current day, and each column walks its own times.
   const occurred = isoFormatter();
   const received = isoFormatter();
@@ -65,6 +86,12 @@ function toCellsWith(names: Names, timeZone: string): (r: ListEventTuple) => Cel
       r[11],
       Number(r[12]) === 1 ? 1 : 0,
       r[13],
+      r[14],
+      r[15],
+      r[16],
+      r[17],
+      r[18],
+      r[19],
     ];
   };
 }
@@ -89,7 +116,7 @@ export async function* exportEventRows(
   let left = limit;
   while (left > 0) {
     const c: { at: number; id: number } | null = cursor;
-    const base = db.kysely.selectFrom('events').select([...LIST_COLUMNS]);
+    const base = db.kysely.selectFrom('events').select([...EXPORT_COLUMNS]);
     const q =
       c === null
         ? applyEventFilter(base, f)
@@ -100,7 +127,7 @@ export async function* exportEventRows(
             ]),
           );
     const size = Math.min(chunkRows, left);
-    const rows: ListEventTuple[] = await db.selectArrays<ListEventTuple>(
+    const rows: ExportEventTuple[] = await db.selectArrays<ExportEventTuple>(
       q.orderBy('occurred_at', 'desc').orderBy('id', 'desc').limit(size).compile(),
     );
     // Nothing of the raw rows but the cursor outlives the yield, so they die young (cheap GC).

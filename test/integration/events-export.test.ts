@@ -130,6 +130,12 @@ function expectedRows(w: Want): Value[][] {
       e.country,
       e.is_test,
       e.broken_macro,
+      e.raw_event,
+      e.external_uid,
+      e.transaction_id,
+      e.traffic_source,
+      e.sender,
+      e.sheet,
     ]);
 }
 
@@ -202,6 +208,12 @@ beforeAll(async () => {
         tracking_tag: i % 4 === 0 ? `WA_${i}` : `fb-${i}`,
         amount_micros: i % 2 === 0 ? i * 1_000_001 : null,
         currency: i % 2 === 0 ? 'EUR' : null,
+        raw_event: i % 2 === 0 ? 'Deposit' : 'signup',
+        external_uid: `player-${i % 97}`,
+        transaction_id: i % 3 === 0 ? null : `tx-${i}`,
+        traffic_source: i % 7 === 0 ? 'push' : null,
+        sender: i % 13 === 0 ? '=bot' : null,
+        sheet: i % 13 === 0 ? 'March' : null,
       }),
     );
   }
@@ -262,6 +274,8 @@ describe('events export', () => {
     ['tag=wa_', () => ({ tag: 'wa_' })],
     ['tag=%22', () => ({ tag: '"' })],
     ['from=2026-05-20&to=2026-05-20', () => ({ from: Date.UTC(2026, 4, 20), to: Date.UTC(2026, 4, 21) })],
+    // A From alone further back than 400 days reads the 400 days from it (the oldest event is in).
+    ['from=2025-03-01', () => ({ from: Date.UTC(2025, 2, 1), to: Date.UTC(2025, 2, 1) + 400 * DAY })],
     [
       'brand=alpha&type=FTD&test=production&tag=fb',
       () => ({
@@ -277,6 +291,12 @@ describe('events export', () => {
     const expected = expectedCsv(want());
     expect(expected.split('\n').length).toBeGreaterThan(2);
     expect(res.body).toBe(expected);
+  });
+
+  it('refuses a From and To more than 400 days apart, naming from', async () => {
+    const res = await get('/api/v1/events/export?from=2025-03-01&to=2026-05-01');
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toMatchObject({ error: { field: 'from' } });
   });
 
   it('answers with the header only when nothing matches', async () => {
