@@ -98,6 +98,30 @@ describe('read routes', () => {
     expect(body.revenue).toEqual([{ currency: 'USD', amount: '100.25' }]);
   });
 
+  it("ends today's activity chart at the current hour, not at midnight", async () => {
+    const body = (await get('/api/v1/timeseries?period=today')).json<{ points: { t: string }[] }>();
+    const now = Date.now();
+    const last = body.points.at(-1);
+    expect(last && Date.parse(last.t)).toBeLessThanOrEqual(now);
+    expect(body.points.length).toBe(new Date(now).getUTCHours() + 1);
+  });
+
+  it('filters the recent-events feed by source', async () => {
+    type Recent = { rows: { source: string }[] };
+    const all = (await get('/api/v1/events/recent')).json<Recent>().rows;
+    expect(all.length).toBeGreaterThan(0);
+    const cellxpert = (await get('/api/v1/events/recent?source=cellxpert')).json<Recent>().rows;
+    expect(cellxpert.length).toBe(all.filter((r) => r.source === 'cellxpert').length);
+    expect((await get('/api/v1/events/recent?source=affise')).json<Recent>().rows).toEqual([]);
+    expect((await get('/api/v1/events/recent?source=no-such-source')).json<Recent>().rows).toEqual([]);
+  });
+
+  it('labels the row of events without a sheet', async () => {
+    type Stats = { rows: { key: string; label: string; events: number }[] };
+    const rows = (await get('/api/v1/stats?dimension=sheet&period=today')).json<Stats>().rows;
+    expect(rows.find((r) => r.key === '')).toMatchObject({ label: '(no sheet)' });
+  });
+
   it('flags the FTD without a registration as an orphan', async () => {
     const body = (await get('/api/v1/deals?period=ytd')).json();
     const row = body.rows.find((r: { brand: string }) => r.brand === 'alpha');
