@@ -132,6 +132,7 @@ test('Settings shows the API card, source health and thresholds', async ({ page,
   await page.goto('/settings');
   await settled(page);
   await expect(page.getByTestId('api-card')).toContainText('sqlite');
+  await expect(page.getByTestId('uptime')).toContainText('started');
   const health = await apiJson<{ rows: { source: string; events_today: number }[] }>(
     api,
     '/api/v1/source-health',

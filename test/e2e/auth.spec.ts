@@ -101,17 +101,21 @@ test.describe('viewer', () => {
     await expect(nav.getByText('Dashboard')).toBeVisible();
     await expect(nav.getByText('Admin')).toHaveCount(0);
     await expect(nav.getByText('Users')).toHaveCount(0);
-    for (const path of [
-      '/settings/users',
-      '/settings/api-clients',
-      '/settings/bots',
-      '/admin/broken-tags',
-      '/settings',
-    ]) {
+    for (const path of ['/settings/users', '/settings/api-clients', '/settings/bots', '/admin/broken-tags']) {
       await page.goto(path);
       await expect(page.getByTestId('no-access')).toBeVisible();
     }
     await expectAccessible(page, 'no access');
     expect((await api.get('/api/admin/users')).status()).toBe(403);
+  });
+
+  test('reads Settings (status and source health) without the editable cards', async ({ page }) => {
+    await page.goto('/');
+    await page.getByRole('navigation', { name: 'Main' }).getByText('Settings').click();
+    await expect(page).toHaveURL(/\/settings$/);
+    await expect(page.getByTestId('api-card')).toBeVisible();
+    await expect(page.locator('table[aria-label="Source health"]')).toBeVisible();
+    await expect(page.getByTestId('no-access')).toHaveCount(0);
+    await expect(page.getByTestId('thresholds')).toHaveCount(0);
   });
 });

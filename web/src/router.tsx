@@ -73,6 +73,8 @@ export const router = createBrowserRouter([
             lazy: () => import('./routes/deals'),
             handle: h('Deal Audit', PAGE_PERIODS.deals),
           },
+          // Read-only status for everyone; the editable cards show for admins only.
+          { path: 'settings', lazy: () => import('./routes/settings'), handle: h('Settings') },
           {
             element: <RequireAdmin />,
             children: [
@@ -88,7 +90,6 @@ export const router = createBrowserRouter([
                 lazy: () => import('./routes/broken-tags'),
                 handle: h('Broken Tags', PAGE_PERIODS.brokenTags),
               },
-              { path: 'settings', lazy: () => import('./routes/settings'), handle: h('Settings') },
               { path: 'links', lazy: () => import('./routes/links'), handle: h('Link Generator') },
               {
                 path: 'admin/sources',

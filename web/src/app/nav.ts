@@ -14,6 +14,7 @@ export const MAIN_NAV: NavItem[] = [
   { to: '/sources', label: 'Sources', icon: '⌁' },
   { to: '/affiliates', label: 'Affiliates', icon: '☍' },
   { to: '/deals', label: 'Deal Audit', icon: '⚑' },
+  { to: '/settings', label: 'Settings', icon: '⚙' },
 ];
 
 export const ADMIN_NAV: NavItem[] = [
@@ -27,7 +28,6 @@ export const ADMIN_NAV: NavItem[] = [
   { to: '/settings/api-clients', label: 'API Clients', icon: '⊶' },
   { to: '/settings/bots', label: 'Bots', icon: '✈' },
   { to: '/admin/audit', label: 'Audit log', icon: '☷' },
-  { to: '/settings', label: 'Settings', icon: '⚙' },
 ];
 
 /** What a route tells the shell: its title, and the periods its top-bar selector offers. */

@@ -1,14 +1,14 @@
 /**
- * Settings `/settings` (admins): the API card (address, version, storage, reachability and
- * latency), the application card and source health (events today, lag, status), read-only; then
- * the editable cards (thresholds, suspicious deals, FX rates, exports, source lag) from
- * `features/settings`, each saved through the audited admin API.
+ * Settings `/settings`: the API card (address, version, storage, uptime, reachability and
+ * latency), the application card and source health (events today, lag, status), read-only, for
+ * everyone; then, for admins only, the editable cards (thresholds, suspicious deals, FX rates,
+ * exports, source lag) from `features/settings`, each saved through the audited admin API.
  */
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { api } from '../../api/client';
 import type { SourceHealth } from '../../api/types';
-import { useAuthConfig } from '../../auth/use-me';
+import { useAuthConfig, useMe } from '../../auth/use-me';
 import { formatCount, formatUtc, timeAgo } from '../../lib/format';
 import { StatusPill } from '../../ui/badge';
 import { ErrorState, Skeleton } from '../../ui/states';
@@ -30,7 +30,7 @@ function useReachability() {
     queryFn: async () => {
       const started = performance.now();
       const res = await fetch('/readyz', { headers: { accept: 'application/json' } });
-      const body = (await res.json()) as { status: string; storage?: string };
+      const body = (await res.json()) as { status: string; storage?: string; started_at?: string };
       return { ok: res.ok, ...body, ms: Math.round(performance.now() - started) };
     },
     refetchInterval: 30_000,
@@ -50,6 +50,7 @@ export function SettingsPage() {
     queryFn: ({ signal }) => api.get<SourceHealth>('/api/v1/source-health', {}, signal),
   });
   const auth = useAuthConfig();
+  const me = useMe();
   return (
     <div className="grid-2">
       <section className="card" aria-labelledby="api-card">
@@ -78,6 +79,15 @@ export function SettingsPage() {
                 <a href="/api/v1/openapi.json">OpenAPI</a>
               </Row>
               <Row name="Storage">{ready.data?.storage ?? ready.data?.status ?? '…'}</Row>
+              <Row name="Uptime">
+                {ready.data?.started_at ? (
+                  <span title={formatUtc(ready.data.started_at)} data-testid="uptime">
+                    started {timeAgo(ready.data.started_at)}
+                  </span>
+                ) : (
+                  '…'
+                )}
+              </Row>
               <Row name="Reachability">
                 {ready.data ? `${ready.data.status} · answered in ${ready.data.ms} ms` : '…'}
               </Row>
@@ -157,7 +167,7 @@ export function SettingsPage() {
         )}
       </section>
 
-      <EditableSettings />
+      {me.data?.user.role === 'admin' ? <EditableSettings /> : null}
     </div>
   );
 }
