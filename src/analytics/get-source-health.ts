@@ -2,7 +2,9 @@
  * Source health (Settings card, Sources page status): per registered source, events today, the
  * minutes since its last received event, and a status from the source's own lag thresholds:
  * healthy up to the warning threshold, warning up to the error threshold, error beyond, unknown
- * when it has never sent anything. Reads rollup_source only.
+ * when it has never sent anything. Production events only, like every other figure: a source
+ * that receives nothing but test postbacks (the Link Generator's) is not healthy. Reads
+ * rollup_source only.
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
@@ -41,12 +43,14 @@ export async function getSourceHealth(db: Db, now: number): Promise<SourceHealth
     adb
       .selectFrom('rollup_source')
       .select(['source_id', sql<number>`max(last_received_at)`.as('last')])
+      .where('is_test', '=', 0)
       .groupBy('source_id')
       .execute(),
     adb
       .selectFrom('rollup_source')
       .select(['source_id', sql<string>`sum(event_count)`.as('n')])
       .where('grain', '=', 'd')
+      .where('is_test', '=', 0)
       .where('bucket_start', '>=', today)
       .where('bucket_start', '<', today + DAY_MS)
       .groupBy('source_id')

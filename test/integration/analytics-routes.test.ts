@@ -122,6 +122,19 @@ describe('read routes', () => {
     expect(rows.find((r) => r.key === '')).toMatchObject({ label: '(no sheet)' });
   });
 
+  it('leaves test postbacks out of source health', async () => {
+    type Health = { rows: { source: string; events_today: number; status: string }[] };
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/postback/cparound?${query({ key: keyOf(t, 'cparound'), event: 'reg', brand: 'alpha', external_uid: 'sh1', is_test: 1 })}`,
+    });
+    expect(res.json()).toMatchObject({ status: 'accepted' });
+    await t.ctx.derived.catchUp();
+    const rows = (await get('/api/v1/source-health')).json<Health>().rows;
+    expect(rows.find((r) => r.source === 'cparound')).toMatchObject({ events_today: 0, status: 'unknown' });
+    expect(rows.find((r) => r.source === 'cellxpert')?.events_today).toBeGreaterThan(0);
+  });
+
   it('flags the FTD without a registration as an orphan', async () => {
     const body = (await get('/api/v1/deals?period=ytd')).json();
     const row = body.rows.find((r: { brand: string }) => r.brand === 'alpha');
