@@ -1,11 +1,15 @@
 /**
  * Brands page: every brand that has received events (merged aliases excluded), with its event
- * count and last event in the period and the sources active for it (chips); searchable and
- * sortable by name, events or last event. From rollup_daily.
+ * count and active sources (chips) in the period, and its last event ever, so a brand that went
+ * silent shows when it last sent anything whatever the period; searchable and sortable by name,
+ * events or last event. From rollup_daily (the last event from its monthly rows).
  */
+import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import type { Filters } from './filters.js';
+import { toNumber } from './metrics.js';
 import { readRollups } from './read-rollups.js';
+import { withAnalyticsTables } from './tables.js';
 
 export interface BrandListRow {
   slug: string;
@@ -21,11 +25,22 @@ export async function listBrands(
   filters: Filters,
   opts: { search: string | null; sort: 'name' | 'events' | 'last_event'; order: 'asc' | 'desc' },
 ): Promise<BrandListRow[]> {
-  const [brands, sources, rows] = await Promise.all([
+  let lastQuery = withAnalyticsTables(db.kysely)
+    .selectFrom('rollup_daily')
+    .select(['brand_id', sql<number>`max(last_at)`.as('last')])
+    .where('grain', '=', 'm')
+    .where('is_test', 'in', filters.testFlags);
+  if (filters.sourceIds !== null && filters.sourceIds.length > 0)
+    lastQuery = lastQuery.where('source_id', 'in', filters.sourceIds);
+  const [brands, sources, rows, lastRows] = await Promise.all([
     db.kysely.selectFrom('brands').select(['id', 'slug', 'name']).where('alias_of', 'is', null).execute(),
     db.kysely.selectFrom('sources').select(['id', 'slug']).execute(),
     readRollups(db, { ...range, filters, groupBy: ['brand', 'source'] }),
+    filters.sourceIds !== null && filters.sourceIds.length === 0
+      ? Promise.resolve([])
+      : lastQuery.groupBy('brand_id').execute(),
   ]);
+  const lastEver = new Map(lastRows.map((r) => [toNumber(r.brand_id), toNumber(r.last)]));
   const sourceSlug = new Map(sources.map((s) => [Number(s.id), s.slug]));
   const stats = new Map<number, { events: number; last: number; sources: Set<string> }>();
   for (const r of rows) {
@@ -35,6 +50,10 @@ export async function listBrands(
     if (r.count > 0) s.sources.add(sourceSlug.get(r.sourceId) ?? String(r.sourceId));
     stats.set(r.brandId, s);
   }
+  const lastOf = (id: number): string | null => {
+    const at = Math.max(lastEver.get(id) ?? 0, stats.get(id)?.last ?? 0);
+    return at > 0 ? new Date(at).toISOString() : null;
+  };
   const needle = opts.search?.toLowerCase() ?? null;
   const out = brands
     .filter((b) => filters.brandIds === null || filters.brandIds.includes(Number(b.id)))
@@ -45,7 +64,7 @@ export async function listBrands(
         slug: b.slug,
         name: b.name,
         events: s?.events ?? 0,
-        last_event_at: s && s.events > 0 ? new Date(s.last).toISOString() : null,
+        last_event_at: lastOf(Number(b.id)),
         sources: s ? [...s.sources].sort() : [],
       };
     });

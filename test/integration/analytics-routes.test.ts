@@ -122,6 +122,16 @@ describe('read routes', () => {
     expect(rows.find((r) => r.key === '')).toMatchObject({ label: '(no sheet)' });
   });
 
+  it('gives every brand its last event ever, whatever the period', async () => {
+    type Brands = { rows: { slug: string; events: number; last_event_at: string | null }[] };
+    const now = (await get('/api/v1/brands')).json<Brands>().rows.find((r) => r.slug === 'alpha');
+    const old = (await get('/api/v1/brands?from=2020-01-01&to=2020-01-02')).json<Brands>().rows;
+    const alpha = old.find((r) => r.slug === 'alpha');
+    expect(alpha?.events).toBe(0);
+    expect(alpha?.last_event_at).not.toBeNull();
+    expect(alpha?.last_event_at).toBe(now?.last_event_at);
+  });
+
   it('leaves test postbacks out of source health', async () => {
     type Health = { rows: { source: string; events_today: number; status: string }[] };
     const res = await t.app.inject({

@@ -78,7 +78,11 @@ export function BrandsPage() {
     <>
       <div className="page-head">
         <div className="sub" data-testid="brands-total">
-          {data ? `${formatCount(data.rows.length)} brands with events in this period` : 'Loading brands…'}
+          {data
+            ? `${formatCount(data.rows.length)} brands · ${formatCount(
+                data.rows.filter((r) => r.events > 0).length,
+              )} with events in this period`
+            : 'Loading brands…'}
         </div>
         <search aria-label="Brand search">
           <TextField
