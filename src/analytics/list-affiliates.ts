@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
+import { detectMacro } from '../ingest/detect-macros.js';
 import { type Filters, matchesNothing } from './filters.js';
 import {
   addToTotals,
@@ -22,6 +23,8 @@ import { withAnalyticsTables } from './tables.js';
 
 export interface AffiliateRow {
   affiliate_id: string;
+  /** The unsubstituted macro the id is (`{affiliate_id}`): a broken postback URL, no affiliate. */
+  unresolved_macro: string | null;
   events: number;
   counts: Counts;
   revenue: Money[];
@@ -108,7 +111,14 @@ export async function listAffiliates(
     const c = t.counts;
     const events = c.CLICK + c.REG + c.FTD + c.DEP + c.REDEP + c.CPA;
     if (events === 0) continue;
-    rows.push({ affiliate_id: id, events, counts: c, revenue: revenueList(t.revenue), rates: rateValues(c) });
+    rows.push({
+      affiliate_id: id,
+      unresolved_macro: id === '' ? null : detectMacro(id),
+      events,
+      counts: c,
+      revenue: revenueList(t.revenue),
+      rates: rateValues(c),
+    });
   }
   return rows.sort((a, b) => b.events - a.events || (a.affiliate_id < b.affiliate_id ? -1 : 1));
 }

@@ -6,6 +6,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
+import { detectMacro } from '../ingest/detect-macros.js';
 import { type Filters, matchesNothing } from './filters.js';
 import { toNumber } from './metrics.js';
 import { bucketCondition, bucketReads, unionOfReads } from './rollup-ranges.js';
@@ -144,7 +145,12 @@ export async function listBrokenTags(
       broken_events: rows.reduce((a, r) => a + r.events, 0),
       grouped_rows: rows.length,
       affected_brands: new Set(rows.map((r) => r.brand)).size,
-      affected_affiliates: new Set(rows.filter((r) => r.affiliate_id !== '').map((r) => r.affiliate_id)).size,
+      // An affiliate id that is itself an unsubstituted macro names nobody.
+      affected_affiliates: new Set(
+        rows
+          .filter((r) => r.affiliate_id !== '' && detectMacro(r.affiliate_id) === null)
+          .map((r) => r.affiliate_id),
+      ).size,
     },
     rows,
   };

@@ -348,6 +348,7 @@ export const affiliatesResponse = z.object({
   rows: z.array(
     z.object({
       affiliate_id: z.string(),
+      unresolved_macro: z.string().nullable(),
       events: z.number().int(),
       counts,
       revenue: z.array(money),

@@ -132,6 +132,25 @@ describe('read routes', () => {
     expect(alpha?.last_event_at).toBe(now?.last_event_at);
   });
 
+  it('marks an affiliate id that is an unsubstituted macro, and does not count it as affected', async () => {
+    const res = await t.app.inject({
+      method: 'GET',
+      url: `/postback/cellxpert?${query({ key: keyOf(t, 'cellxpert'), event: 'reg', brand: 'alpha', userid: 'mx1', affiliateid: '{affiliate_id}' })}`,
+    });
+    expect(res.json()).toMatchObject({ status: 'accepted' });
+    type Affs = { rows: { affiliate_id: string; unresolved_macro: string | null }[] };
+    const rows = (await get('/api/v1/affiliates?period=today')).json<Affs>().rows;
+    expect(rows.find((r) => r.affiliate_id === '{affiliate_id}')?.unresolved_macro).toBe('{affiliate_id}');
+    expect(rows.find((r) => r.affiliate_id === '7')?.unresolved_macro).toBeNull();
+    type Broken = { summary: { affected_affiliates: number }; rows: { affiliate_id: string }[] };
+    const broken = (await get('/api/v1/broken-tags?period=today')).json<Broken>();
+    const ids = new Set(broken.rows.map((r) => r.affiliate_id));
+    expect(ids.has('{affiliate_id}')).toBe(true);
+    expect(broken.summary.affected_affiliates).toBe(
+      [...ids].filter((id) => id !== '' && !id.includes('{')).length,
+    );
+  });
+
   it('leaves test postbacks out of source health', async () => {
     type Health = { rows: { source: string; events_today: number; status: string }[] };
     const res = await t.app.inject({

@@ -26,14 +26,30 @@ const affiliatesSearch = z.object({ brand: slugParam(), source: slugParam(), sea
 const columns: Columns<AffiliateRow> = [
   col.accessor('affiliate_id', {
     header: 'Affiliate',
-    cell: (c) => (
-      <Link
-        to={`/affiliates/${encodeURIComponent(c.getValue())}${window.location.search}`}
-        onClick={(e) => e.stopPropagation()}
-      >
-        {c.getValue()}
-      </Link>
-    ),
+    cell: (c) =>
+      c.getValue() === '' ? (
+        <span className="muted" title="Postbacks that carried no affiliate id">
+          (no affiliate)
+        </span>
+      ) : (
+        <>
+          <Link
+            to={`/affiliates/${encodeURIComponent(c.getValue())}${window.location.search}`}
+            onClick={(e) => e.stopPropagation()}
+          >
+            {c.getValue()}
+          </Link>
+          {c.row.original.unresolved_macro !== null ? (
+            <span
+              className="pill warn"
+              style={{ marginLeft: 8 }}
+              title="The network sent its macro instead of an affiliate id: the postback URL is broken"
+            >
+              unresolved macro
+            </span>
+          ) : null}
+        </>
+      ),
   }),
   col.accessor('events', {
     header: 'Events',
@@ -66,7 +82,9 @@ export function AffiliatesPage() {
     <>
       <div className="sub muted" data-testid="affiliates-total">
         {data
-          ? `${formatCount(data.rows.length)} affiliates with events in this period`
+          ? `${formatCount(
+              data.rows.filter((r) => r.affiliate_id !== '' && r.unresolved_macro === null).length,
+            )} affiliates with events in this period`
           : 'Loading affiliates…'}
       </div>
       <search className="filters" aria-label="Affiliate filters">
@@ -109,10 +127,14 @@ export function AffiliatesPage() {
             clientSort
             rowProps={(row) => ({
               'data-id': row.original.affiliate_id,
-              onClick: () =>
-                navigate(
-                  `/affiliates/${encodeURIComponent(row.original.affiliate_id)}${window.location.search}`,
-                ),
+              // The events without an affiliate have no page of their own.
+              onClick:
+                row.original.affiliate_id === ''
+                  ? undefined
+                  : () =>
+                      navigate(
+                        `/affiliates/${encodeURIComponent(row.original.affiliate_id)}${window.location.search}`,
+                      ),
             })}
           />
         </div>
