@@ -108,7 +108,7 @@ test('Broken Tags shows the API summary and rows; filters are in the URL', async
       affected_brands: number;
       affected_affiliates: number;
     };
-    rows: { brand: string }[];
+    rows: { brand: string; macro: string }[];
   }
   await page.goto('/admin/broken-tags');
   await settled(page);
@@ -118,6 +118,10 @@ test('Broken Tags shows the API summary and rows; filters are in the URL', async
   );
   await expect(page.locator('[data-summary="GROUPED ROWS"] .value')).toHaveText(fmt(b.summary.grouped_rows));
   await expect(page.locator('table[aria-label="Broken tags"] tbody tr')).toHaveCount(b.rows.length);
+  if (b.rows[0])
+    await expect(
+      page.locator('table[aria-label="Broken tags"] tbody tr').first().locator('.macro-value'),
+    ).toHaveText(b.rows[0].macro);
   await expectAccessible(page, 'broken tags');
   const brand = b.rows[0]?.brand;
   if (brand) {

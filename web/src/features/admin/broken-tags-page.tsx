@@ -61,13 +61,15 @@ const columns: Columns<Row> = [
     cell: (c) => formatCount(c.getValue()),
     meta: { numeric: true },
   }),
+  // Not a column of the description, but the group's key: the sample tag shows the macro only
+  // when the tracking tag is the broken field, not when the sub-ID or affiliate id is.
+  col.accessor('macro', {
+    header: 'Macro',
+    cell: (c) => <code className="macro-value">{c.getValue()}</code>,
+  }),
   col.accessor('sample_tag', {
     header: 'Sample tag',
-    cell: (c) => (
-      <span className="tag-value" title={`macro ${c.row.original.macro}`}>
-        {c.getValue()}
-      </span>
-    ),
+    cell: (c) => <span className="tag-value">{c.getValue()}</span>,
   }),
   col.accessor('first_seen', { header: 'First seen', cell: (c) => when(c.getValue()) }),
   col.accessor('last_seen', { header: 'Last seen', cell: (c) => when(c.getValue()) }),
