@@ -186,6 +186,33 @@ export async function listDeals(
   return sortDeals(out, opts.sort, opts.order);
 }
 
+/**
+ * Rejections in the range that no deal row can show: an unknown source, no brand, or a brand
+ * never accepted (a wrong key on a new brand). Deal Audit states their number beside the table.
+ * None when a brand is filtered (they have no brand); with a source filter, that source's only.
+ */
+export async function countUnattributedRejections(
+  db: Db,
+  range: { from: number; to: number },
+  filters: Filters,
+): Promise<number> {
+  if (filters.brandIds !== null || filters.affiliateId !== null) return 0;
+  if (filters.sourceIds !== null && filters.sourceIds.length === 0) return 0;
+  const known = new Set((await db.kysely.selectFrom('brands').select('slug').execute()).map((b) => b.slug));
+  let q = db.kysely
+    .selectFrom('rejections')
+    .select(['brand_slug', 'source_id', sql<string>`count(*)`.as('n')])
+    .where('last_seen_at', '>=', range.from)
+    .where('last_seen_at', '<', range.to);
+  if (filters.sourceIds !== null) q = q.where('source_id', 'in', filters.sourceIds);
+  let n = 0;
+  for (const r of await q.groupBy(['brand_slug', 'source_id']).execute()) {
+    const slug = (r.brand_slug ?? '').trim().toLowerCase();
+    if (r.source_id === null || slug === '' || !known.has(slug)) n += toNumber(r.n);
+  }
+  return n;
+}
+
 export function sortDeals(rows: DealRow[], sort: DealSort, order: 'asc' | 'desc'): DealRow[] {
   const dir = order === 'asc' ? 1 : -1;
   return rows.sort((a, b) => {

@@ -386,6 +386,8 @@ export const dealsResponse = z.object({
   suspicious_ratio: z.number(),
   suspicious_min_reg: z.number().int(),
   rows: z.array(dealRow),
+  /** Rejections in the period no row can show (unknown source, no brand, a brand never accepted). */
+  unattributed_rejections: z.number().int(),
 });
 
 const rejectionItem = z.object({

@@ -246,6 +246,17 @@ describe('read routes', () => {
     expect(all.length).toBe(typo.length + real.length);
   });
 
+  it('counts on Deal Audit the rejections no deal row can show', async () => {
+    // After the test above: a wrong key for brand rj (never accepted) and a slug that is no source.
+    type Deals = { unattributed_rejections: number; rows: { brand: string; rejected: number }[] };
+    const deals = async (q: string) => (await get(`/api/v1/deals?period=today${q}`)).json<Deals>();
+    expect((await deals('')).unattributed_rejections).toBe(2);
+    expect((await deals('&source=cellxpert')).unattributed_rejections).toBe(1);
+    expect((await deals('&brand=alpha')).unattributed_rejections).toBe(0);
+    // The rejection with a known brand is on its row, not in the count.
+    expect((await deals('')).rows.find((r) => r.brand === 'alpha')?.rejected).toBe(1);
+  });
+
   it('exports events as CSV with formula-safe cells', async () => {
     const res = await get('/api/v1/events/export?format=csv');
     expect(res.statusCode).toBe(200);

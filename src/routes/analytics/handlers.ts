@@ -18,7 +18,7 @@ import { getTimeseries } from '../../analytics/get-timeseries.js';
 import { listAffiliates } from '../../analytics/list-affiliates.js';
 import { listBrands } from '../../analytics/list-brands.js';
 import { listBrokenTags } from '../../analytics/list-broken-tags.js';
-import { listDeals } from '../../analytics/list-deals.js';
+import { countUnattributedRejections, listDeals } from '../../analytics/list-deals.js';
 import { listEvents } from '../../analytics/list-events.js';
 import { listRecentEvents } from '../../analytics/list-recent-events.js';
 import { listRejections } from '../../analytics/list-rejections.js';
@@ -260,6 +260,7 @@ export const READ_ROUTES: ReadRoute[] = [
           sort: query.sort,
           order: query.order,
         }),
+        unattributed_rejections: await countUnattributedRejections(ctx.db, period, filters),
       };
     },
   },

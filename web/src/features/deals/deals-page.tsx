@@ -7,9 +7,11 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { createColumnHelper } from '@tanstack/react-table';
 import { useCallback, useMemo } from 'react';
+import { Link } from 'react-router';
 import { z } from 'zod';
 import { api, toQueryString } from '../../api/client';
 import type { Deals } from '../../api/types';
+import { useMe } from '../../auth/use-me';
 import { formatCount, formatRate } from '../../lib/format';
 import { PAGE_PERIODS, usePeriod } from '../../lib/periods';
 import { boolParam, enumParam, slugParam, useUrlState } from '../../lib/url-state';
@@ -106,6 +108,7 @@ export function DealsPage() {
     placeholderData: keepPreviousData,
   });
   const close = useCallback(() => set({ deal: undefined }), [set]);
+  const me = useMe();
   const data = deals.data;
   const problems = data?.rows.filter((r) => r.problems).length ?? 0;
   const active = [s.brand, s.source, s.problems].filter(Boolean).length;
@@ -145,6 +148,20 @@ export function DealsPage() {
           onClear={() => set({ brand: undefined, source: undefined, problems: false })}
         />
       </search>
+      {data && data.unattributed_rejections > 0 ? (
+        <div className="note" data-testid="unattributed-rejections">
+          {formatCount(data.unattributed_rejections)}{' '}
+          {data.unattributed_rejections === 1 ? 'rejection' : 'rejections'} in this period could not be tied
+          to a brand and source (unknown source, no brand, or a brand never accepted), so no row shows{' '}
+          {data.unattributed_rejections === 1 ? 'it' : 'them'}
+          {me.data?.user.role === 'admin' ? (
+            <>
+              : see <Link to="/admin/rejections">Rejections</Link>
+            </>
+          ) : null}
+          .
+        </div>
+      ) : null}
       <div className="note">
         A conversion above the suspicious ratio or any orphan FTD points at a misconfigured postback setup:
         check it with the brand or the network. Click a row for the events behind it.
