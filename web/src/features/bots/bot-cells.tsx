@@ -29,7 +29,11 @@ export function HealthCell({ bot, detailed = false }: { bot: PublicBot; detailed
       <span className={`health-dot ${tone}`} aria-hidden />
       {text}
       {bot.health.username ? <span className="muted"> @{bot.health.username}</span> : null}
-      {bot.health.error ? <span className="bot-error">{bot.health.error}</span> : null}
+      {bot.health.error ? (
+        <span className="bot-error" title={bot.health.error}>
+          {bot.health.error}
+        </span>
+      ) : null}
       {detailed ? (
         <span className="muted bot-checked">
           {bot.health.checkedAt ? ` · ${timeAgo(bot.health.checkedAt)}` : ''}
