@@ -293,6 +293,21 @@ test.describe('Affiliates', () => {
     for (const t of TYPES)
       await expect(page.locator(`[data-kpi="${t}"] .value`)).toHaveText(fmt(one.counts[t]));
     await expect(page.locator('table[aria-label="By brand"] tbody tr')).toHaveCount(one.by_brand.length);
+    await expect(page.getByTestId('affiliate-scope')).toHaveCount(0);
     await expectAccessible(page, 'affiliate page');
+
+    // A brand carried over from the list is shown, and can be dropped.
+    const brand = (one.by_brand[0] as { key?: string } | undefined)?.key;
+    if (!brand) return;
+    await page.goto(`/affiliates/${first.affiliate_id}?period=this_week&brand=${brand}`);
+    await expect(page.getByTestId('affiliate-scope')).toContainText(`brand ${brand}`);
+    await page.getByRole('button', { name: 'Show all brands and sources' }).click();
+    await expect(page).not.toHaveURL(/brand=/);
+    await expect(page.getByTestId('affiliate-scope')).toHaveCount(0);
+    // A drill-down to the brand keeps the period.
+    await expect(page.locator('table[aria-label="By brand"] tbody a').first()).toHaveAttribute(
+      'href',
+      /period=this_week/,
+    );
   });
 });

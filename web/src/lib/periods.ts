@@ -92,3 +92,18 @@ export function usePeriod(config: PeriodConfig): PeriodState {
 export function todayUtc(offsetDays = 0): string {
   return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 }
+
+/**
+ * The period of the current URL (`?period=` or `?from=&to=`) as a query string for a link to
+ * another page with a period, so a drill-down shows the same span as the row clicked.
+ */
+export function periodSearch(search: string = window.location.search): string {
+  const current = new URLSearchParams(search);
+  const next = new URLSearchParams();
+  for (const key of ['period', 'from', 'to']) {
+    const value = current.get(key);
+    if (value) next.set(key, value);
+  }
+  const text = next.toString();
+  return text === '' ? '' : `?${text}`;
+}

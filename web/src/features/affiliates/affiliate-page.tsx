@@ -5,7 +5,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { api } from '../../api/client';
 import type { Affiliate } from '../../api/types';
 import { formatCount, formatRate } from '../../lib/format';
-import { PAGE_PERIODS, usePeriod } from '../../lib/periods';
+import { PAGE_PERIODS, periodSearch, usePeriod } from '../../lib/periods';
 import { type Columns, DataTable } from '../../ui/data-table';
 import { KpiCards, RevenueCard } from '../../ui/kpi';
 import { EmptyState, ErrorState, TableSkeleton } from '../../ui/states';
@@ -32,7 +32,9 @@ function columns(keyHeader: string, render?: (key: string) => React.ReactNode): 
   ];
 }
 
-const brandColumns = columns('Brand', (k) => <Link to={`/brands/${encodeURIComponent(k)}`}>{k}</Link>);
+const brandColumns = columns('Brand', (k) => (
+  <Link to={`/brands/${encodeURIComponent(k)}${periodSearch()}`}>{k}</Link>
+));
 const subColumns = columns('Sub-ID');
 const tagColumns = columns('Tag', (k) => <span className="tag-value">{k}</span>);
 
@@ -73,7 +75,15 @@ function Breakdown({
 export function AffiliatePage() {
   const { id = '' } = useParams();
   const period = usePeriod(PAGE_PERIODS.affiliates);
-  const [search] = useSearchParams();
+  const [search, setSearch] = useSearchParams();
+  const scoped = ['brand', 'source'].filter((k) => search.get(k));
+  const clearScope = () =>
+    setSearch((prev) => {
+      const next = new URLSearchParams(prev);
+      next.delete('brand');
+      next.delete('source');
+      return next;
+    });
   const params = {
     ...period.params,
     brand: search.get('brand') ?? undefined,
@@ -109,6 +119,16 @@ export function AffiliatePage() {
             : ' '}
         </div>
       </div>
+      {scoped.length > 0 ? (
+        // Carried over from the list's filters: the cards and By brand follow them, the sub-ID
+        // and tag tables do not, so the page says so.
+        <div className="note" data-testid="affiliate-scope">
+          Only {scoped.map((k) => `${k} ${search.get(k)}`).join(' and ')} in the cards and By brand.{' '}
+          <button type="button" className="btn-link" onClick={clearScope}>
+            Show all brands and sources
+          </button>
+        </div>
+      ) : null}
       <KpiCards counts={d?.counts} />
       {d ? <RevenueCard revenue={d.revenue} /> : null}
       <Breakdown title="By brand" rows={d?.by_brand} cols={brandColumns} />

@@ -8,7 +8,7 @@ import { Link, useParams } from 'react-router';
 import { ApiError, api } from '../../api/client';
 import type { Brand } from '../../api/types';
 import { formatCount } from '../../lib/format';
-import { PAGE_PERIODS, usePeriod } from '../../lib/periods';
+import { PAGE_PERIODS, periodSearch, usePeriod } from '../../lib/periods';
 import { ActivityChart, ChartLegend } from '../../ui/chart';
 import { type Columns, DataTable } from '../../ui/data-table';
 import { KpiCards, RateCards, RevenueCard } from '../../ui/kpi';
@@ -41,7 +41,10 @@ function breakdownColumns(keyHeader: string, link?: (key: string) => string): Co
 }
 
 const sourceColumns = breakdownColumns('Source');
-const affiliateColumns = breakdownColumns('Affiliate', (id) => `/affiliates/${encodeURIComponent(id)}`);
+const affiliateColumns = breakdownColumns(
+  'Affiliate',
+  (id) => `/affiliates/${encodeURIComponent(id)}${periodSearch()}`,
+);
 
 export function BrandPage() {
   const { slug = '' } = useParams();
