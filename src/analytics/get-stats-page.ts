@@ -1,12 +1,13 @@
 /**
  * The Stats page in one answer: the KPI summary for the period and filters, and one page of the
- * chosen breakdown with its total row count.
+ * chosen breakdown with its total row count. With a text search (tag, sender, geo) the summary
+ * is of the rows it matched, so the cards and rates describe what the table lists.
  */
 import type { Db } from '../db/connect.js';
 import type { Filters } from './filters.js';
 import type { AnalyticsSettings } from './get-settings.js';
-import { listStatRows, type StatDimension, type StatSort } from './get-stats.js';
-import { getSummary } from './get-summary.js';
+import { readStatRows, type StatDimension, type StatSort } from './get-stats.js';
+import { getSummary, summaryOf } from './get-summary.js';
 
 export async function getStats(
   db: Db,
@@ -22,21 +23,16 @@ export async function getStats(
     page_size: number;
   },
 ) {
-  const [summary, rows] = await Promise.all([
-    getSummary(db, range, filters, settings),
-    listStatRows(db, {
-      ...range,
-      dimension: q.dimension,
-      filters,
-      search: q.search?.trim() || null,
-      sort: q.sort,
-      order: q.order,
-    }),
+  const search = q.search?.trim() || null;
+  const [all, { rows, totals }] = await Promise.all([
+    search === null ? getSummary(db, range, filters, settings) : null,
+    readStatRows(db, { ...range, dimension: q.dimension, filters, search, sort: q.sort, order: q.order }),
   ]);
   const start = (q.page - 1) * q.page_size;
   return {
     dimension: q.dimension,
-    summary,
+    summary: all ?? summaryOf(totals, settings),
+    summary_search: search,
     total_rows: rows.length,
     page: q.page,
     page_size: q.page_size,

@@ -78,7 +78,13 @@ function total(c: Counts): number {
 
 /** Every row of the breakdown, sorted (paging is the caller's). */
 export async function listStatRows(db: Db, q: StatsQuery): Promise<StatRow[]> {
-  if (matchesNothing(q.filters)) return [];
+  return (await readStatRows(db, q)).rows;
+}
+
+/** The rows, and the totals of every row listed (what a text search narrowed the period to). */
+export async function readStatRows(db: Db, q: StatsQuery): Promise<{ rows: StatRow[]; totals: Totals }> {
+  const totals = emptyTotals();
+  if (matchesNothing(q.filters)) return { rows: [], totals };
   const groups = new Map<string, Totals>();
   const bump = (key: string, type: string, currency: string, count: number, amount: bigint) => {
     let t = groups.get(key);
@@ -190,8 +196,12 @@ export async function listStatRows(db: Db, q: StatsQuery): Promise<StatRow[]> {
     if (events === 0) continue;
     const label = labels.get(key) ?? (key === '' ? NONE_LABEL[q.dimension] : key);
     out.push({ key, label, events, counts: t.counts, rates: rateValues(t.counts) });
+    for (const type of Object.keys(t.counts) as Array<keyof Totals['counts']>)
+      totals.counts[type] += t.counts[type];
+    for (const [currency, amount] of t.revenue)
+      totals.revenue.set(currency, (totals.revenue.get(currency) ?? 0n) + amount);
   }
-  return sortStatRows(out, q.sort, q.order);
+  return { rows: sortStatRows(out, q.sort, q.order), totals };
 }
 
 function sortValue(r: StatRow, sort: StatSort): number | string | null {

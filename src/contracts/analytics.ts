@@ -253,6 +253,8 @@ export const statsResponse = z.object({
   period: periodOut,
   dimension: z.string(),
   summary: summaryResponse.omit({ period: true }),
+  /** The text search the summary is narrowed to (the rows it matched), or null for all of them. */
+  summary_search: z.string().nullable(),
   total_rows: z.number().int(),
   page: z.number().int(),
   page_size: z.number().int(),

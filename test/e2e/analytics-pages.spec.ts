@@ -57,6 +57,9 @@ test.describe('Stats', () => {
       .locator('table[aria-label="Stats By Geo"] tbody tr td:first-child')
       .allInnerTexts();
     expect(labels).toEqual(stats.rows.map((r) => r.label));
+    // The cards follow the search: they count the rows listed.
+    await expect(page.getByTestId('summary-scope')).toContainText('“ES”');
+    await expect(page.locator('[data-kpi="REG"] .value')).toHaveText(fmt(stats.summary.counts.REG));
   });
 
   test('exports the breakdown as CSV', async ({ page }) => {

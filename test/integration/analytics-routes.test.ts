@@ -116,6 +116,23 @@ describe('read routes', () => {
     expect((await get('/api/v1/events/recent?source=no-such-source')).json<Recent>().rows).toEqual([]);
   });
 
+  it('narrows the Stats summary to the rows a text search matched', async () => {
+    type Stats = {
+      summary: { counts: Record<string, number>; revenue: { currency: string; amount: string }[] };
+      summary_search: string | null;
+      rows: { key: string; counts: Record<string, number> }[];
+    };
+    const all = (await get('/api/v1/stats?dimension=tag&period=today')).json<Stats>();
+    expect(all.summary_search).toBeNull();
+    const found = (await get('/api/v1/stats?dimension=tag&period=today&search=CLICK')).json<Stats>();
+    expect(found.summary_search).toBe('CLICK');
+    expect(found.rows.map((r) => r.key)).toEqual(['{clickid}']);
+    expect(found.summary.counts).toEqual(found.rows[0]?.counts);
+    expect(found.summary.counts.CPA).toBe(1);
+    expect(found.summary.revenue).toEqual([{ currency: 'USD', amount: '100.25' }]);
+    expect(all.summary.counts.FTD).toBeGreaterThan(found.summary.counts.FTD ?? 0);
+  });
+
   it('labels the row of events without a sheet', async () => {
     type Stats = { rows: { key: string; label: string; events: number }[] };
     const rows = (await get('/api/v1/stats?dimension=sheet&period=today')).json<Stats>().rows;

@@ -143,6 +143,12 @@ export function StatsPage() {
         </div>
       ) : (
         <>
+          {data?.summary_search ? (
+            <div className="note" data-testid="summary-scope">
+              The cards count only the {DIMENSION_LABELS[s.dimension].replace('By ', '').toLowerCase()} values
+              containing “{data.summary_search}”, like the table; the trend below shows them all.
+            </div>
+          ) : null}
           <KpiCards counts={data?.summary.counts} />
           {data ? <RevenueCard revenue={data.summary.revenue} base={data.summary.revenue_base} /> : null}
           <RateCards rates={data?.summary.rates} />
