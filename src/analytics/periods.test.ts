@@ -110,6 +110,13 @@ describe('compare', () => {
     expect(range(c.previous)).toEqual(['2025-12-31T00:00:00.000Z', '2025-12-31T06:00:00.000Z']);
     expect(c.likeForLike).toBe(true);
   });
+  it('compares the whole of last month with the whole month before it', () => {
+    const c = resolveComparison('last_month', {}, at('2026-03-10T08:00:00Z'));
+    expect(range(c.current)).toEqual(['2026-02-01T00:00:00.000Z', '2026-03-01T00:00:00.000Z']);
+    expect(range(c.previous)).toEqual(['2026-01-01T00:00:00.000Z', '2026-02-01T00:00:00.000Z']);
+    const jan = resolveComparison('last_month', {}, at('2026-01-05T00:00:00Z'));
+    expect(range(jan.previous)).toEqual(['2025-11-01T00:00:00.000Z', '2025-12-01T00:00:00.000Z']);
+  });
   it('compares the whole of yesterday in the last hour of today', () => {
     const c = resolveComparison('day', {}, at('2026-01-01T23:59:59Z'));
     expect(range(c.current)).toEqual(['2026-01-01T00:00:00.000Z', '2026-01-02T00:00:00.000Z']);

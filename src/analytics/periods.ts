@@ -163,7 +163,7 @@ export function resolvePeriod(q: PeriodQuery, now: number, defaultPreset: Preset
   return { preset: 'custom', from, to, granularity: granularityFor(from, to) };
 }
 
-export type CompareMode = 'day' | 'week' | 'month' | 'custom';
+export type CompareMode = 'day' | 'week' | 'month' | 'last_month' | 'custom';
 
 export interface Comparison {
   mode: CompareMode;
@@ -175,7 +175,8 @@ export interface Comparison {
 
 /**
  * Day, week and month: today / this week / this month so far, cut at the end of the current hour,
- * vs the same elapsed span of yesterday / the previous week / month (capped at that month's end). Custom: the given range vs `compare_from`/`compare_to`, or the equally long range before.
+ * vs the same elapsed span of yesterday / the previous week / month (capped at that month's end).
+ * Last month: the whole previous calendar month vs the whole month before it. Custom: the given range vs `compare_from`/`compare_to`, or the equally long range before.
  */
 export function resolveComparison(
   mode: CompareMode,
@@ -213,6 +214,17 @@ export function resolveComparison(
         current: { from, to: cut },
         previous: { from: prevFrom, to: Math.min(prevFrom + (cut - from), from) },
         likeForLike: true,
+      };
+    }
+    case 'last_month': {
+      // Two whole calendar months: last month against the one before it.
+      const from = addMonths(now, -1);
+      const to = startOfMonth(now);
+      return {
+        mode,
+        current: { from, to },
+        previous: { from: addMonths(from, -1), to: from },
+        likeForLike: false,
       };
     }
     case 'custom': {

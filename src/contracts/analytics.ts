@@ -111,7 +111,7 @@ export const statsExportQuery = statsQuery.omit({ page: true, page_size: true })
 });
 
 export const compareQuery = filterQuery.extend({
-  mode: z.enum(['day', 'week', 'month', 'custom']).default('day'),
+  mode: z.enum(['day', 'week', 'month', 'last_month', 'custom']).default('day'),
   from: text(32).optional(),
   to: text(32).optional(),
   compare_from: text(32).optional(),

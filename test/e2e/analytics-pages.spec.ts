@@ -81,8 +81,8 @@ test.describe('Compare', () => {
     rates: { rate: string }[];
   }
 
-  test('day, week and month modes show the API comparison', async ({ page, api }) => {
-    for (const mode of ['day', 'week', 'month'] as const) {
+  test('day, week, month and last-month modes show the API comparison', async ({ page, api }) => {
+    for (const mode of ['day', 'week', 'month', 'last_month'] as const) {
       await page.goto(mode === 'day' ? '/compare' : `/compare?mode=${mode}`);
       await settled(page);
       const cmp = await apiJson<Compare>(api, `/api/v1/compare?mode=${mode}`);

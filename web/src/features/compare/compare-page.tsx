@@ -16,17 +16,19 @@ import { ErrorState, Skeleton } from '../../ui/states';
 import { BrandSelect, ClearFilters, SourceSelect } from '../shared/filter-fields';
 import { METRIC_TEST_MODES, TestSelect } from '../shared/test-select';
 
-const MODES = ['day', 'week', 'month', 'custom'] as const;
+const MODES = ['day', 'week', 'month', 'last_month', 'custom'] as const;
 const MODE_LABELS: Record<(typeof MODES)[number], string> = {
   day: 'Day',
   week: 'Week',
   month: 'Month',
+  last_month: 'Last Month',
   custom: 'Custom',
 };
 const MODE_TITLES: Record<(typeof MODES)[number], [string, string]> = {
   day: ['Today', 'Yesterday'],
   week: ['This week', 'Last week'],
   month: ['This month', 'Last month'],
+  last_month: ['Last month', 'The month before'],
   custom: ['Period', 'Compared with'],
 };
 const METRIC_ORDER = ['CLICK', 'REG', 'FTD', 'CPA', 'DEP', 'REDEP'];
