@@ -98,6 +98,19 @@ test('API Clients: the token is shown once, works, and only its prefix stays', a
     '/api/admin/api-clients',
   );
   expect(clients.find((c) => c.name === name)?.keyPrefix).toBe(token.slice(0, 8));
+
+  // Edit: a new limit, the same token.
+  await row.getByRole('button', { name: 'Edit' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit API client' });
+  await edit.getByLabel(/Rate limit/).fill('300');
+  await edit.getByRole('button', { name: 'Save' }).click();
+  await expect(edit).toHaveCount(0);
+  await expect(row).toContainText('300 req/min');
+  const after = await apiJson<{ clients: { name: string; rateLimitPerMinute: number }[] }>(
+    api,
+    '/api/admin/api-clients',
+  );
+  expect(after.clients.find((c) => c.name === name)?.rateLimitPerMinute).toBe(300);
 });
 
 test('Broken Tags shows the API summary and rows; filters are in the URL', async ({ page, api }) => {

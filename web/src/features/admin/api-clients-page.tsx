@@ -1,7 +1,7 @@
 /**
  * API Clients `/settings/api-clients` (admins): bearer tokens for external systems. Name, key
  * prefix, status, rate limit, last used, created; Create Client shows the full token once, with a
- * copy button; a client can be paused, its limit changed, or deleted.
+ * copy button; a client can be renamed, its limit changed (Edit), paused, or deleted.
  */
 import { createColumnHelper } from '@tanstack/react-table';
 import { type FormEvent, useState } from 'react';
@@ -81,9 +81,56 @@ function CreatePanel({ onClose }: { onClose: () => void }) {
   );
 }
 
+function EditPanel({ client, onClose }: { client: ApiClient; onClose: () => void }) {
+  const save = useAdminMutation((body: { name: string; rateLimitPerMinute: number }) =>
+    api.patch<{ client: ApiClient }>(`/api/admin/api-clients/${client.id}`, body),
+  );
+  const submit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    save.mutate(
+      { name: String(form.get('name')).trim(), rateLimitPerMinute: Number(form.get('rate')) },
+      { onSuccess: onClose },
+    );
+  };
+  return (
+    <SidePanel title={`Edit ${client.name}`} label="Edit API client" onClose={onClose}>
+      <form className="form" onSubmit={submit}>
+        <label className="field">
+          <span>Client name</span>
+          <input className="input" name="name" required maxLength={64} defaultValue={client.name} />
+        </label>
+        <label className="field">
+          <span>Rate limit (requests per minute)</span>
+          <input
+            className="input"
+            name="rate"
+            type="number"
+            min={1}
+            required
+            defaultValue={client.rateLimitPerMinute}
+          />
+        </label>
+        <p className="muted" style={{ fontSize: 12.5 }}>
+          The token stays the same; a new limit applies from the client's next request.
+        </p>
+        {save.isError ? (
+          <p className="form-error" role="alert">
+            {errorText(save.error)}
+          </p>
+        ) : null}
+        <button type="submit" className="btn btn-primary" disabled={save.isPending}>
+          Save
+        </button>
+      </form>
+    </SidePanel>
+  );
+}
+
 export function ApiClientsPage() {
   const clients = useApiClients();
   const [creating, setCreating] = useState(false);
+  const [editing, setEditing] = useState<ApiClient | null>(null);
   const toggle = useAdminMutation((c: ApiClient) =>
     api.patch(`/api/admin/api-clients/${c.id}`, { isActive: c.status !== 'active' }),
   );
@@ -121,6 +168,9 @@ export function ApiClientsPage() {
       header: 'Actions',
       cell: (c) => (
         <span className="toolbar">
+          <button type="button" className="btn" onClick={() => setEditing(c.row.original)}>
+            Edit
+          </button>
           <button type="button" className="btn" onClick={() => toggle.mutate(c.row.original)}>
             {c.row.original.status === 'active' ? 'Pause' : 'Activate'}
           </button>
@@ -179,6 +229,7 @@ export function ApiClientsPage() {
         />
       )}
       {creating ? <CreatePanel onClose={() => setCreating(false)} /> : null}
+      {editing ? <EditPanel client={editing} onClose={() => setEditing(null)} /> : null}
     </>
   );
 }
