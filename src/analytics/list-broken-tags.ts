@@ -1,13 +1,13 @@
 /**
  * Broken Tags: summary cards (broken events, grouped rows, affected brands and affiliates) and one
  * row per brand × affiliate × sub-ID × macro with its event, CLICK, REG and FTD counts, a sample
- * tag and first/last seen; filters period, brand, affiliate, macro and a search over affiliate,
+ * tag and first/last seen; filters period, brand, affiliate, macro (contains) and a search over affiliate,
  * sub-ID, tag and macro. From rollup_broken (months, weeks, days); never scans events.
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
 import { detectMacro } from '../ingest/detect-macros.js';
-import { type Filters, matchesNothing } from './filters.js';
+import { containsPattern, type Filters, matchesNothing } from './filters.js';
 import { toNumber } from './metrics.js';
 import { bucketCondition, bucketReads, unionOfReads } from './rollup-ranges.js';
 import { withAnalyticsTables } from './tables.js';
@@ -60,7 +60,9 @@ export async function listBrokenTags(
     if (filters.brandIds !== null) q = q.where('brand_id', 'in', filters.brandIds);
     if (filters.sourceIds !== null) q = q.where('source_id', 'in', filters.sourceIds);
     if (filters.affiliateId !== null) q = q.where('affiliate_id', '=', filters.affiliateId);
-    if (opts.macro !== null) q = q.where('macro', '=', opts.macro);
+    // Contains, case-insensitive: `clickid` finds `${clickId}` and `{clickid}` alike.
+    if (opts.macro !== null)
+      q = q.where(sql<boolean>`lower(macro) like ${containsPattern(opts.macro)} escape '\\'`);
     return q;
   });
   if (inner === null) return empty;

@@ -168,6 +168,15 @@ describe('read routes', () => {
     );
   });
 
+  it('filters Broken Tags by a part of the macro, in any case', async () => {
+    type Broken = { rows: { macro: string }[] };
+    const rows = async (macro: string) =>
+      (await get(`/api/v1/broken-tags?period=today&macro=${encodeURIComponent(macro)}`)).json<Broken>().rows;
+    expect((await rows('CLICKID')).map((r) => r.macro)).toEqual(['{clickid}']);
+    expect(await rows('_%')).toEqual([]);
+    expect(await rows('nothing-like-it')).toEqual([]);
+  });
+
   it('leaves test postbacks out of source health', async () => {
     type Health = { rows: { source: string; events_today: number; status: string }[] };
     const res = await t.app.inject({
