@@ -59,7 +59,7 @@ export function DashboardPage() {
       )}
 
       <div className="dash-lower">
-        <section className="card" aria-labelledby="activity-title">
+        <section className="card dash-chart" aria-labelledby="activity-title">
           <div className="card-head">
             <h2 id="activity-title">
               Activity{' '}
