@@ -292,6 +292,14 @@ describe('read routes', () => {
     expect(res.body).toContain(`'=HYPERLINK`);
   });
 
+  it('exports the stats in the columns and order of the table', async () => {
+    const res = await get('/api/v1/stats/export?format=csv&dimension=source&period=today');
+    expect(res.statusCode).toBe(200);
+    const [header, first] = res.body.trim().split('\n');
+    expect(header).toBe('source,label,events,CLICK,REG,FTD,CPA,REDEP,DEP,click_to_reg,reg_to_ftd,reg_to_cpa');
+    expect(first?.startsWith('cellxpert,CELLXPERT,')).toBe(true);
+  });
+
   it('exports deals and stats as XLSX', async () => {
     for (const url of ['/api/v1/deals/export?format=xlsx&period=ytd', '/api/v1/stats/export?format=xlsx']) {
       const res = await get(url);

@@ -79,28 +79,32 @@ export async function exportStats(ctx: AppContext, request: FastifyRequest, repl
     sort: q.sort,
     order: q.order,
   });
+  // The table's columns in the table's order, with the key the API filters on beside the label
+  // the page shows (a source's slug and name); rates stay fractions (0.25 = 25 %).
   const header = [
     q.dimension,
+    'label',
     'events',
     'CLICK',
     'REG',
     'FTD',
-    'DEP',
-    'REDEP',
     'CPA',
+    'REDEP',
+    'DEP',
     'click_to_reg',
     'reg_to_ftd',
     'reg_to_cpa',
   ];
   const cells = rows.map((r): Cell[] => [
     r.key,
+    r.label,
     r.events,
     r.counts.CLICK,
     r.counts.REG,
     r.counts.FTD,
-    r.counts.DEP,
-    r.counts.REDEP,
     r.counts.CPA,
+    r.counts.REDEP,
+    r.counts.DEP,
     r.rates.click_to_reg,
     r.rates.reg_to_ftd,
     r.rates.reg_to_cpa,
