@@ -17,8 +17,13 @@ const pad = (n: number) => String(n).padStart(2, '0');
 /** Hour buckets in local time ("14:00"), day buckets as their UTC date ("Nov 26"). */
 export function bucketLabel(iso: string, granularity: 'hour' | 'day'): string {
   const d = new Date(iso);
-  if (granularity === 'hour') return `${pad(d.getHours())}:00`;
+  if (granularity === 'hour') return localHourMinute(d);
   return d.toLocaleDateString('en-US', { month: 'short', day: 'numeric', timeZone: 'UTC' });
+}
+
+/** The local time of a UTC hour's start: "05:00", or "05:30" in a zone half an hour off UTC. */
+function localHourMinute(d: Date): string {
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
 function bucketTitle(iso: string, granularity: 'hour' | 'day'): string {
@@ -31,7 +36,7 @@ function bucketTitle(iso: string, granularity: 'hour' | 'day'): string {
       year: 'numeric',
       timeZone: 'UTC',
     });
-  return `${d.toLocaleDateString('en-US', { month: 'short', day: 'numeric' })} ${pad(d.getHours())}:00 · ${iso.slice(11, 13)}:00 UTC`;
+  return `${d.toLocaleDateString('en-US', { month: 'short', day: 'numeric' })} ${localHourMinute(d)} · ${iso.slice(11, 13)}:00 UTC`;
 }
 
 interface TooltipProps {
