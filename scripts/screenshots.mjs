@@ -29,6 +29,7 @@ const PAGES = [
   { name: 'stats', path: '/stats' },
   { name: 'stats-by-tag', path: '/stats?dimension=tag&period=this_month' },
   { name: 'compare', path: '/compare' },
+  { name: 'compare-custom', path: '/compare?mode=custom' },
   { name: 'brands', path: '/brands' },
   { name: 'brand', path: '/brands/joka' },
   { name: 'sources', path: '/sources' },

@@ -110,8 +110,27 @@ test.describe('Compare', () => {
     await expect(page.locator('[data-metric="REG"] .value')).toHaveText(fmt(reg?.current ?? 0));
 
     await page.getByRole('button', { name: 'Custom' }).click();
+    // Two dates by default: a day against a day.
+    await page.getByLabel('Date (UTC)').fill('2026-10-20');
+    await page.getByLabel('Compared with').fill('2026-10-13');
+    await page.getByRole('button', { name: 'Compare', exact: true }).click();
+    await expect(page).toHaveURL(/from=2026-10-20/);
+    await expect(page).toHaveURL(/compare_to=2026-10-13/);
+    await settled(page);
+    const days = await apiJson<Compare>(
+      api,
+      '/api/v1/compare?mode=custom&from=2026-10-20&to=2026-10-20&compare_from=2026-10-13&compare_to=2026-10-13&brand=joka',
+    );
+    const dreg = days.metrics.find((m) => m.metric === 'REG');
+    await expect(page.locator('[data-metric="REG"] .value')).toHaveText(fmt(dreg?.current ?? 0));
+    await expect(page.locator('[data-metric="REG"] .prev')).toContainText(fmt(dreg?.previous ?? 0));
+
+    // Ranges on request.
+    await page.getByRole('button', { name: 'Compare ranges instead' }).click();
     await page.getByLabel('Period from (UTC)').fill('2026-10-01');
     await page.getByLabel('Period to').fill('2026-10-31');
+    await page.getByLabel('Compare from (optional)').fill('');
+    await page.getByLabel('Compare to').fill('');
     await page.getByRole('button', { name: 'Compare', exact: true }).click();
     await expect(page).toHaveURL(/mode=custom.*from=2026-10-01|from=2026-10-01.*mode=custom/);
     await settled(page);

@@ -123,6 +123,11 @@ export function ComparePage() {
     compare_from: s.compare_from ?? '',
     compare_to: s.compare_to ?? '',
   });
+  // Custom compares two dates (a day with a day); ranges are there for the one who asks.
+  const [ranges, setRanges] = useState(
+    Boolean(s.from && s.to && (s.from !== s.to || (s.compare_from ?? '') !== (s.compare_to ?? ''))),
+  );
+  const [day, setDay] = useState({ date: s.from ?? todayUtc(-1), other: s.compare_from ?? todayUtc(-8) });
   const customReady = s.mode !== 'custom' || (s.from && s.to);
   const params = {
     mode: s.mode,
@@ -172,7 +177,47 @@ export function ComparePage() {
         </div>
       </div>
 
-      {s.mode === 'custom' ? (
+      {s.mode === 'custom' && !ranges ? (
+        <form
+          className="filters"
+          aria-label="Custom dates"
+          onSubmit={(e) => {
+            e.preventDefault();
+            set({ from: day.date, to: day.date, compare_from: day.other, compare_to: day.other });
+          }}
+        >
+          <label className="field">
+            <span>Date (UTC)</span>
+            <input
+              className="input"
+              type="date"
+              required
+              value={day.date}
+              onChange={(e) => setDay((d) => ({ ...d, date: e.target.value }))}
+            />
+          </label>
+          <label className="field">
+            <span>Compared with</span>
+            <input
+              className="input"
+              type="date"
+              required
+              value={day.other}
+              onChange={(e) => setDay((d) => ({ ...d, other: e.target.value }))}
+            />
+          </label>
+          <div className="actions">
+            <button type="submit" className="btn btn-primary">
+              Compare
+            </button>
+            <button type="button" className="btn-link" onClick={() => setRanges(true)}>
+              Compare ranges instead
+            </button>
+          </div>
+        </form>
+      ) : null}
+
+      {s.mode === 'custom' && ranges ? (
         <form
           className="filters"
           aria-label="Custom periods"
@@ -207,6 +252,9 @@ export function ComparePage() {
           <div className="actions">
             <button type="submit" className="btn btn-primary">
               Compare
+            </button>
+            <button type="button" className="btn-link" onClick={() => setRanges(false)}>
+              Compare two dates instead
             </button>
           </div>
         </form>
