@@ -50,10 +50,10 @@ export function RevenueCell({ revenue }: { revenue: Money[] }) {
   const positive = revenue.filter((m) => Number(m.amount) !== 0);
   if (positive.length === 0) return <span className="muted">—</span>;
   return (
+    // One currency a line: three side by side were cut off in a table column.
     <span className="num">
-      {positive.map((m, i) => (
-        <span key={m.currency}>
-          {i > 0 ? ' · ' : ''}
+      {positive.map((m) => (
+        <span key={m.currency} className="revenue-line">
           {formatDecimal(m.amount)} <span className="muted">{m.currency}</span>
         </span>
       ))}
