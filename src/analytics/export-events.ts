@@ -12,6 +12,16 @@ import { LIST_COLUMNS, loadNames, type Names } from './event-rows.js';
 import { isoFormatter, localFormatter } from './format-time.js';
 import type { Cell } from './write-export.js';
 
+/** After the log's columns: the identifiers a reconciliation with a network needs, as stored. */
+const RAW_COLUMNS = [
+  'raw_event',
+  'external_uid',
+  'transaction_id',
+  'traffic_source',
+  'sender',
+  'sheet',
+] as const;
+
 export const EVENT_EXPORT_HEADER = [
   'id',
   'time_utc',
@@ -28,24 +38,10 @@ export const EVENT_EXPORT_HEADER = [
   'country',
   'is_test',
   'broken_macro',
-  'raw_event',
-  'external_uid',
-  'transaction_id',
-  'traffic_source',
-  'sender',
-  'sheet',
+  ...RAW_COLUMNS,
 ];
 
-/** The log's columns, then the identifiers a reconciliation with a network needs. */
-const EXPORT_COLUMNS = [
-  ...LIST_COLUMNS,
-  'raw_event',
-  'external_uid',
-  'transaction_id',
-  'traffic_source',
-  'sender',
-  'sheet',
-] as const;
+const EXPORT_COLUMNS = [...LIST_COLUMNS, ...RAW_COLUMNS] as const;
 type ExportEventRow = Pick<EventRow, (typeof EXPORT_COLUMNS)[number]>;
 
 /**
