@@ -6,6 +6,7 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import { type FormEvent, useState } from 'react';
 import { api } from '../../api/client';
+import { copyText } from '../../lib/clipboard';
 import { formatLocalDate, formatUtc, timeAgo } from '../../lib/format';
 import { StatusPill } from '../../ui/badge';
 import { type Columns, DataTable } from '../../ui/data-table';
@@ -44,7 +45,7 @@ function CreatePanel({ onClose }: { onClose: () => void }) {
               type="button"
               className="btn"
               onClick={() => {
-                void navigator.clipboard?.writeText(token).then(() => setCopied(true));
+                void copyText(token).then(setCopied);
               }}
             >
               {copied ? 'Copied' : 'Copy'}

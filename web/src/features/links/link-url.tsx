@@ -3,6 +3,7 @@
  * and a copy button. The text copied is exactly the server's URL, never the rendering.
  */
 import { useEffect, useState } from 'react';
+import { copyText } from '../../lib/clipboard';
 import type { GeneratedLink } from './links-api';
 
 function splitPair(pair: string): [string, string] {
@@ -41,14 +42,7 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
     return () => clearTimeout(timer);
   }, [state]);
   const copy = () => {
-    if (!navigator.clipboard) {
-      setState('failed');
-      return;
-    }
-    navigator.clipboard.writeText(text).then(
-      () => setState('copied'),
-      () => setState('failed'),
-    );
+    void copyText(text).then((copied) => setState(copied ? 'copied' : 'failed'));
   };
   return (
     <button type="button" className="btn" onClick={copy} aria-label={label} data-testid="copy-url">

@@ -4,6 +4,7 @@
  * available, Copy selects the text so the admin can copy it by hand.
  */
 import { useRef, useState } from 'react';
+import { copyText } from '../../lib/clipboard';
 import { formatUtc } from '../../lib/format';
 import type { KeyAnswer } from './sources-admin-api';
 
@@ -18,8 +19,7 @@ function CopyBox({ label, value, testId }: { label: string; value: string; testI
         setState('selected');
       }
     };
-    if (!navigator.clipboard) return selectText();
-    navigator.clipboard.writeText(value).then(() => setState('copied'), selectText);
+    void copyText(value).then((copied) => (copied ? setState('copied') : selectText()));
   };
   return (
     <div className="field">
