@@ -86,6 +86,8 @@ test('keeps the source, brand and types in the URL, and defaults to the platform
   const brand = uniqueBrand();
   await page.goto('/links');
   await expect(page.getByText('Choose a source and a brand')).toBeVisible();
+  // The test server's base URL is 127.0.0.1: no network could reach it, and the page says so.
+  await expect(page.getByTestId('base-url-warning')).toContainText('PUBLIC_BASE_URL');
   await page.getByLabel('Source').selectOption('cellxpert');
   await page.getByTestId('brand-input').fill(brand);
   await expect(page).toHaveURL(

@@ -72,6 +72,30 @@ function GeneratedList({ source, brand, types }: { source: string; brand: string
   );
 }
 
+/** True for a base URL no affiliate network could reach: loopback, private ranges, .local. */
+export function unreachable(baseUrl: string): boolean {
+  let host: string;
+  try {
+    host = new URL(baseUrl).hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  } catch {
+    return true;
+  }
+  if (host === 'localhost' || host.endsWith('.localhost') || host.endsWith('.local')) return true;
+  // IPv6: loopback, unique-local (fc00::/7), link-local (fe80::/10).
+  if (host.includes(':')) return host === '::1' || /^(fc|fd|fe[89ab])/.test(host);
+  const v4 = host.match(/^(\d+)\.(\d+)\.\d+\.\d+$/);
+  if (!v4) return false;
+  const [a, b] = [Number(v4[1]), Number(v4[2])];
+  return (
+    a === 127 ||
+    a === 10 ||
+    a === 0 ||
+    (a === 192 && b === 168) ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 169 && b === 254)
+  );
+}
+
 export function LinksPage() {
   const [state, setState] = useUrlState(linksSearch);
   const options = useLinkOptions();
@@ -101,6 +125,14 @@ export function LinksPage() {
           Postback URLs to paste into each network, sent to <code>{options.data.baseUrl}</code>
         </div>
       </div>
+      {unreachable(options.data.baseUrl) ? (
+        <div className="note" data-testid="base-url-warning">
+          <strong>{options.data.baseUrl}</strong> is an address only this machine or network can reach: a
+          network's servers could not send postbacks to it. Set <code>PUBLIC_BASE_URL</code> to the panel's
+          public address (e.g. https://track.example.com) and restart. The test below runs inside the server,
+          so it lands even so.
+        </div>
+      ) : null}
       <LinkFilters
         options={options.data}
         source={state.source}
