@@ -122,6 +122,10 @@ export async function sourceRotateKeyCommand(
         `  The old key keeps working until ${utc(row.previous_key_expires_at)} (${duration(grace)}); ` +
           'give the network the new URL before then.',
       );
+      if (row.older_key_expires_at !== null)
+        output.out(
+          `  The key before it (an earlier rotation) keeps working until ${utc(row.older_key_expires_at)}.`,
+        );
     } else {
       output.out('  The old key no longer works (KEY_ROTATION_GRACE_SECONDS is 0).');
     }

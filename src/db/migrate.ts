@@ -14,6 +14,7 @@ import * as m0006 from './migrations/0006_rollup_shapes.js';
 import * as m0007 from './migrations/0007_events_tag.js';
 import * as m0008 from './migrations/0008_rollup_orphan.js';
 import * as m0009 from './migrations/0009_rollups_file.js';
+import * as m0010 from './migrations/0010_older_key.js';
 
 export interface MigrationContext {
   dialect: DialectName;
@@ -31,6 +32,7 @@ export const MIGRATIONS: Readonly<Record<string, MigrationModule>> = {
   '0007_events_tag': m0007,
   '0008_rollup_orphan': m0008,
   '0009_rollups_file': m0009,
+  '0010_older_key': m0010,
 };
 
 class StaticProvider implements MigrationProvider {

@@ -19,6 +19,9 @@ export interface SourcesTable {
   secret_key: string;
   previous_key: string | null;
   previous_key_expires_at: Millis | null;
+  /** The key before the previous one, still in its own grace period after a second rotation. */
+  older_key: string | null;
+  older_key_expires_at: Millis | null;
   /** JSON array of CIDR strings; empty array = any address. */
   ip_allowlist: string;
   /** JSON object: canonical field -> network parameter names (overrides the template's). */

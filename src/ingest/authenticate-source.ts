@@ -36,14 +36,16 @@ function givenKey(raw: RawPostback, params: Params): string | null {
   return null;
 }
 
+/** The current key, then the rotated-out keys still in their grace period at `now`. */
+function validKeys(source: CompiledSource, now: number): string[] {
+  return [source.secretKey, ...source.graceKeys.filter((g) => now < g.expiresAt).map((g) => g.key)];
+}
+
 function keyMatches(source: CompiledSource, key: string, now: number): boolean {
-  if (safeEqual(key, source.secretKey)) return true;
-  return (
-    source.previousKey !== null &&
-    source.previousKeyExpiresAt !== null &&
-    now < source.previousKeyExpiresAt &&
-    safeEqual(key, source.previousKey)
-  );
+  // Every candidate is compared (no early exit), so timing says nothing about which one matched.
+  let matched = false;
+  for (const candidate of validKeys(source, now)) if (safeEqual(key, candidate)) matched = true;
+  return matched;
 }
 
 /** The string a signing network signs: timestamp, method, path with query, body. */
@@ -69,10 +71,9 @@ function checkSignature(source: CompiledSource, raw: RawPostback): StepResult<tr
     return reject('bad_signature', 'signature timestamp outside the 5 minute window');
   }
   const payload = signingPayload(timestamp, raw.method, raw.url, raw.rawBody);
-  const valid = [source.secretKey, source.previousKey]
-    .filter((k): k is string => k !== null)
-    .filter((k) => k === source.secretKey || (source.previousKeyExpiresAt ?? 0) > raw.receivedAt.getTime())
-    .some((k) => safeEqual(signature, signPayload(k, payload)));
+  const valid = validKeys(source, raw.receivedAt.getTime()).some((k) =>
+    safeEqual(signature, signPayload(k, payload)),
+  );
   return valid ? accept(true) : reject('bad_signature', 'signature does not match');
 }
 

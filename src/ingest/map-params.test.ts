@@ -90,6 +90,8 @@ describe('mapParams', () => {
         secret_key: 'k',
         previous_key: null,
         previous_key_expires_at: null,
+        older_key: null,
+        older_key_expires_at: null,
         is_active: 1,
         ip_allowlist: '[]',
         param_map: '{}',

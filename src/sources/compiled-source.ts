@@ -15,8 +15,8 @@ export interface CompiledSource {
   template: string;
   authMode: 'key' | 'hmac';
   secretKey: string;
-  previousKey: string | null;
-  previousKeyExpiresAt: number | null;
+  /** Keys rotated out and still accepted until `expiresAt` (the previous one, and the one before). */
+  graceKeys: ReadonlyArray<{ key: string; expiresAt: number }>;
   isActive: boolean;
   allowlist: Array<[ipaddr.IPv4 | ipaddr.IPv6, number]>;
   /** Canonical field -> parameter names in priority order (lower case). */
@@ -60,8 +60,12 @@ export function compileSource(row: SourceRow): CompiledSource {
     template: row.template,
     authMode: row.auth_mode,
     secretKey: row.secret_key,
-    previousKey: row.previous_key,
-    previousKeyExpiresAt: row.previous_key_expires_at,
+    graceKeys: [
+      [row.previous_key, row.previous_key_expires_at],
+      [row.older_key, row.older_key_expires_at],
+    ].flatMap(([key, expiresAt]) =>
+      key !== null && expiresAt !== null ? [{ key: String(key), expiresAt: Number(expiresAt) }] : [],
+    ),
     isActive: row.is_active === 1,
     allowlist,
     params,

@@ -36,6 +36,8 @@ function sourceRow(template: string, overrides: Partial<SourceRow> = {}): Source
     secret_key: 'YOUR_KEY',
     previous_key: null,
     previous_key_expires_at: null,
+    older_key: null,
+    older_key_expires_at: null,
     ip_allowlist: '[]',
     param_map: '{}',
     event_map: '{}',

@@ -364,7 +364,12 @@ export async function updateSource(
   });
 }
 
-/** New key now; the old one keeps working for `graceSeconds` so the network can be updated. */
+/**
+ * New key now; the old one keeps working for `graceSeconds` so the network can be updated. A key
+ * rotated out earlier and still in its grace period keeps it (as the older key): after two quick
+ * rotations (the first new key lost, say) the network's key still works until its own expiry.
+ * With no grace, every old key stops at once.
+ */
 export async function rotateSourceKey(
   db: Db,
   slug: string,
@@ -375,12 +380,20 @@ export async function rotateSourceKey(
   return db.kysely.transaction().execute(async (trx) => {
     await lockSources(trx, db);
     const source = await findSourceIn(trx, slug);
+    const grace = graceSeconds > 0;
+    const previousValid =
+      grace &&
+      source.previous_key !== null &&
+      source.previous_key_expires_at !== null &&
+      Number(source.previous_key_expires_at) > now;
     const row = await trx
       .updateTable('sources')
       .set({
         secret_key: generateSourceKey(),
-        previous_key: graceSeconds > 0 ? source.secret_key : null,
-        previous_key_expires_at: graceSeconds > 0 ? now + graceSeconds * 1000 : null,
+        previous_key: grace ? source.secret_key : null,
+        previous_key_expires_at: grace ? now + graceSeconds * 1000 : null,
+        older_key: previousValid ? source.previous_key : null,
+        older_key_expires_at: previousValid ? source.previous_key_expires_at : null,
         updated_at: now,
       })
       .where('id', '=', source.id)
@@ -398,7 +411,56 @@ export async function rotateSourceKey(
           after: {
             slug: row.slug,
             previousKeyValidUntil: until === null ? null : new Date(Number(until)).toISOString(),
+            ...(row.older_key_expires_at === null
+              ? {}
+              : { olderKeyValidUntil: new Date(Number(row.older_key_expires_at)).toISOString() }),
           },
+        },
+        now,
+      );
+    }
+    return row;
+  });
+}
+
+/** Ends the grace period now: only the current key works (a rotated-out key has leaked, say). */
+export async function endSourceKeyGrace(
+  db: Db,
+  slug: string,
+  now = Date.now(),
+  actor: Actor | null = null,
+): Promise<SourceRow> {
+  return db.kysely.transaction().execute(async (trx) => {
+    await lockSources(trx, db);
+    const source = await findSourceIn(trx, slug);
+    const row = await trx
+      .updateTable('sources')
+      .set({
+        previous_key: null,
+        previous_key_expires_at: null,
+        older_key: null,
+        older_key_expires_at: null,
+        updated_at: now,
+      })
+      .where('id', '=', source.id)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    if (actor) {
+      const until = (ms: number | null) =>
+        ms !== null && Number(ms) > now ? new Date(Number(ms)).toISOString() : null;
+      await recordAudit(
+        trx,
+        actor,
+        {
+          action: 'source.end_key_grace',
+          targetType: 'source',
+          targetId: row.id,
+          before: {
+            slug: source.slug,
+            previousKeyValidUntil: until(source.previous_key_expires_at),
+            olderKeyValidUntil: until(source.older_key_expires_at),
+          },
+          after: { slug: row.slug, previousKeyValidUntil: null, olderKeyValidUntil: null },
         },
         now,
       );

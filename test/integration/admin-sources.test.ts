@@ -164,6 +164,7 @@ describe('GET /api/admin/sources', () => {
       authMode: 'key',
       keyPrefix: row?.secret_key.slice(0, 8),
       previousKeyValidUntil: null,
+      olderKeyValidUntil: null,
       ipAllowlist: [],
       paramMap: {},
       eventMap: {},
@@ -481,7 +482,7 @@ describe('PATCH /api/admin/sources/:slug', () => {
 // ---------------------------------------------------------------- rotation
 
 describe('POST /api/admin/sources/:slug/rotate-key', () => {
-  it('shows the new key once; the old key keeps working during the grace period; the one before does not', async () => {
+  it('shows the new key once; the old keys keep working during their grace periods', async () => {
     const slug = unique('rotate');
     const created = await create({ slug, template: 'generic' });
     const started = Date.now();
@@ -506,19 +507,42 @@ describe('POST /api/admin/sources/:slug/rotate-key', () => {
     expect(list.body).not.toContain(rotated.key);
     expect(list.body).not.toContain(created.key);
 
-    const again = (await send('POST', `/api/admin/sources/${slug}/rotate-key`)).json<Created>();
-    expectRejected(await postback(slug, registration(created.key)), 401, 'bad_key');
+    // A second rotation inside the grace period (the first new key was lost, say): the key the
+    // network still sends keeps its own grace, as the older key.
+    const again = (await send('POST', `/api/admin/sources/${slug}/rotate-key`)).json<
+      Created & { source: { olderKeyValidUntil: string | null } }
+    >();
+    await expectAccepted(await postback(slug, registration(created.key)));
     await expectAccepted(await postback(slug, registration(rotated.key)));
     await expectAccepted(await postback(slug, registration(again.key)));
+    expect(again.source.olderKeyValidUntil).toBe(rotated.previousKeyValidUntil);
 
     const audit = (await auditFor(created.source.id)).filter((a) => a.action === 'source.rotate_key');
     expect(audit).toHaveLength(2);
     expect(audit[0]).toMatchObject({ actor_user_id: admin.userId });
-    expect(JSON.parse(audit[0]?.after ?? 'null')).toEqual({
-      slug,
-      previousKeyValidUntil: rotated.previousKeyValidUntil,
-    });
+    const afters = audit.map((a) => JSON.parse(a.after ?? 'null'));
+    expect(afters).toContainEqual({ slug, previousKeyValidUntil: rotated.previousKeyValidUntil });
+    expect(afters).toContainEqual(
+      expect.objectContaining({ slug, olderKeyValidUntil: rotated.previousKeyValidUntil }),
+    );
     for (const key of [created.key, rotated.key, again.key]) expect(JSON.stringify(audit)).not.toContain(key);
+
+    // A third rotation: the oldest key, two rotations back, stops.
+    const third = (await send('POST', `/api/admin/sources/${slug}/rotate-key`)).json<Created>();
+    expectRejected(await postback(slug, registration(created.key)), 401, 'bad_key');
+    await expectAccepted(await postback(slug, registration(rotated.key)));
+    await expectAccepted(await postback(slug, registration(again.key)));
+
+    // End now: only the current key works.
+    const ended = await send('POST', `/api/admin/sources/${slug}/end-key-grace`);
+    expect(ended.statusCode, ended.body).toBe(200);
+    expect(ended.json()).toMatchObject({ source: { previousKeyValidUntil: null, olderKeyValidUntil: null } });
+    expectRejected(await postback(slug, registration(rotated.key)), 401, 'bad_key');
+    expectRejected(await postback(slug, registration(again.key)), 401, 'bad_key');
+    await expectAccepted(await postback(slug, registration(third.key)));
+    const endAudit = (await auditFor(created.source.id)).filter((a) => a.action === 'source.end_key_grace');
+    expect(endAudit).toHaveLength(1);
+    expect(JSON.stringify(endAudit)).not.toContain(third.key);
   });
 
   it('answers 404 for a source that does not exist', async () => {

@@ -270,22 +270,55 @@ describe('key rotation', () => {
     );
   });
 
-  it('refuses the key from two rotations ago, even within the latest grace period', async () => {
+  it('keeps the key from two rotations ago within its own grace period, and no longer', async () => {
+    const t0 = Date.now();
     const source = await freshSource('rotate-twice');
-    const first = await rotate(source, 3600);
-    const second = await rotate(first, 3600);
+    const first = await rotate(source, 3600, t0);
+    const second = await rotate(first, 3600, t0 + 60_000);
     expect(second.previous_key).toBe(first.secret_key);
+    expect(second.older_key).toBe(source.secret_key);
+    expect(Number(second.older_key_expires_at)).toBe(t0 + 3600_000);
 
     const oldest = unique('rotate-twice-oldest');
+    await expectAccepted(await getWith(source.slug, { key: source.secret_key, ...deposit(oldest) }), oldest);
+    const middle = unique('rotate-twice-middle');
+    await expectAccepted(await getWith(source.slug, { key: first.secret_key, ...deposit(middle) }), middle);
+
+    // A third rotation pushes the oldest out, grace or not.
+    await rotate(second, 3600, t0 + 120_000);
+    const gone = unique('rotate-thrice-oldest');
     await expectRejected(
-      await getWith(source.slug, { key: source.secret_key, ...deposit(oldest) }),
-      oldest,
+      await getWith(source.slug, { key: source.secret_key, ...deposit(gone) }),
+      gone,
       401,
       'bad_key',
       'key',
     );
-    const middle = unique('rotate-twice-middle');
-    await expectAccepted(await getWith(source.slug, { key: first.secret_key, ...deposit(middle) }), middle);
+  });
+
+  it('refuses the older key once its own grace period is over', async () => {
+    const t0 = Date.now() - 3000_000;
+    const source = await freshSource('rotate-older-expired');
+    const first = await rotate(source, 3600, t0); // the original key's grace ends at t0 + 1 h: in 10 min
+    await rotate(first, 3600, Date.now());
+    const original = unique('rotate-older-valid');
+    await expectAccepted(
+      await getWith(source.slug, { key: source.secret_key, ...deposit(original) }),
+      original,
+    );
+
+    const expired = await freshSource('rotate-older-gone');
+    const one = await rotate(expired, 3600, Date.now() - 7200_000); // its grace ended an hour ago
+    const two = await rotate(one, 3600, Date.now());
+    expect(two.older_key).toBeNull();
+    const late = unique('rotate-older-late');
+    await expectRejected(
+      await getWith(expired.slug, { key: expired.secret_key, ...deposit(late) }),
+      late,
+      401,
+      'bad_key',
+      'key',
+    );
   });
 });
 

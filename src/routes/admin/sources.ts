@@ -13,6 +13,7 @@ import { CANONICAL_FIELDS, EVENT_TYPES, type EventType } from '../../domain.js';
 import {
   auditedSource,
   createSource,
+  endSourceKeyGrace,
   listSources,
   postbackUrl,
   rotateSourceKey,
@@ -27,12 +28,14 @@ const KEY_PREFIX_LENGTH = 8;
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 
 function publicSource(row: SourceRow, publicBaseUrl: string, now = Date.now()) {
-  const graceUntil = row.previous_key_expires_at;
+  const validUntil = (ms: number | null) => (ms !== null && Number(ms) > now ? iso(ms) : null);
   return {
     id: Number(row.id),
     ...auditedSource(row),
     keyPrefix: row.secret_key.slice(0, KEY_PREFIX_LENGTH),
-    previousKeyValidUntil: graceUntil !== null && Number(graceUntil) > now ? iso(graceUntil) : null,
+    previousKeyValidUntil: validUntil(row.previous_key_expires_at),
+    /** The key before the previous one, after a second rotation inside the grace period. */
+    olderKeyValidUntil: validUntil(row.older_key_expires_at),
     lagWarningMinutes: row.lag_warning_minutes,
     lagErrorMinutes: row.lag_error_minutes,
     postbackBase: `${publicBaseUrl}/postback/${encodeURIComponent(row.slug)}`,
@@ -107,5 +110,11 @@ export async function adminSourceRoutes(app: FastifyInstance, ctx: AppContext): 
       postbackUrl: postbackUrl(ctx.config, row),
       previousKeyValidUntil: iso(row.previous_key_expires_at),
     };
+  });
+
+  app.post<{ Params: { slug: string } }>('/api/admin/sources/:slug/end-key-grace', async (request) => {
+    const row = await endSourceKeyGrace(ctx.db, request.params.slug, Date.now(), actorOf(request));
+    await ctx.sources.refresh();
+    return { source: publicSource(row, base) };
   });
 }

@@ -8,7 +8,7 @@ import { formatUtc } from '../../lib/format';
 import { errorText } from '../../ui/states';
 import { KeyReveal } from './key-reveal';
 import { FieldError } from './mapping-fields';
-import { type AdminSource, type KeyAnswer, useRotateKey } from './sources-admin-api';
+import { type AdminSource, type KeyAnswer, useEndKeyGrace, useRotateKey } from './sources-admin-api';
 
 const AUTH_MODES = [
   { value: 'key', label: 'Key in URL' },
@@ -52,12 +52,18 @@ export function AuthModeField({
 
 export function KeyCard({ source, graceSeconds }: { source: AdminSource; graceSeconds: number }) {
   const rotate = useRotateKey(source.slug);
+  const endGrace = useEndKeyGrace(source.slug);
   const [answer, setAnswer] = useState<KeyAnswer | null>(null);
   const graceHours = Math.round((graceSeconds / 3600) * 10) / 10;
+  const inGrace = source.previousKeyValidUntil !== null;
   const confirmText =
     graceSeconds > 0
-      ? `Rotate the key of ${source.name}? The current key keeps working for ${graceHours} h, then only the new one does.`
-      : `Rotate the key of ${source.name}? The current key stops working at once.`;
+      ? `Rotate the key of ${source.name}? The current key keeps working for ${graceHours} h, then only the new one does.` +
+        (inGrace
+          ? ` The key rotated out before it stays valid until ${formatUtc(source.previousKeyValidUntil ?? '')}` +
+            (source.olderKeyValidUntil ? '; the one before that stops now.' : '.')
+          : '')
+      : `Rotate the key of ${source.name}? The current key${inGrace ? ' and every rotated-out key stop' : ' stops'} working at once.`;
   return (
     <section className="src-section" aria-label="Source key">
       <h3>Key</h3>
@@ -71,6 +77,29 @@ export function KeyCard({ source, graceSeconds }: { source: AdminSource; graceSe
           {source.previousKeyValidUntil
             ? `valid until ${formatUtc(source.previousKeyValidUntil)}`
             : 'none valid'}
+          {source.olderKeyValidUntil
+            ? `; the key before it until ${formatUtc(source.olderKeyValidUntil)}`
+            : ''}
+          {inGrace ? (
+            <>
+              {' '}
+              <button
+                type="button"
+                className="btn-link"
+                disabled={endGrace.isPending}
+                onClick={() => {
+                  if (
+                    window.confirm(
+                      `Stop every rotated-out key of ${source.name} now? Only the current key will work: a network still sending an old one gets 401.`,
+                    )
+                  )
+                    endGrace.mutate(undefined);
+                }}
+              >
+                End now
+              </button>
+            </>
+          ) : null}
         </dd>
       </dl>
       {answer ? (
@@ -81,9 +110,9 @@ export function KeyCard({ source, graceSeconds }: { source: AdminSource; graceSe
           the grace period ({graceHours} h) so no postback is lost meanwhile.
         </p>
       )}
-      {rotate.isError ? (
+      {rotate.isError || endGrace.isError ? (
         <p className="form-error" role="alert">
-          {errorText(rotate.error)}
+          {errorText(rotate.error ?? endGrace.error)}
         </p>
       ) : null}
       <div>

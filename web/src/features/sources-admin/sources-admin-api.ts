@@ -15,6 +15,8 @@ export interface AdminSource {
   authMode: 'key' | 'hmac';
   keyPrefix: string;
   previousKeyValidUntil: string | null;
+  /** The key before the previous one, after a second rotation inside the grace period. */
+  olderKeyValidUntil: string | null;
   ipAllowlist: string[];
   /** Overrides only: a field listed here replaces the template's names for it. */
   paramMap: Record<string, string[]>;
@@ -118,5 +120,12 @@ export function useUpdateSource(slug: string) {
 export function useRotateKey(slug: string) {
   return useSourceMutation(() =>
     api.post<KeyAnswer>(`/api/admin/sources/${encodeURIComponent(slug)}/rotate-key`),
+  );
+}
+
+/** Only the current key works from now on (a rotated-out key has leaked). */
+export function useEndKeyGrace(slug: string) {
+  return useSourceMutation(() =>
+    api.post<{ source: AdminSource }>(`/api/admin/sources/${encodeURIComponent(slug)}/end-key-grace`),
   );
 }
