@@ -246,6 +246,23 @@ describe('POST /api/admin/links/test', () => {
     expect(entry.after).not.toContain(keyOf(t, source));
   });
 
+  it('lands for a source with an IP allow-list, sent as from an address on the list', async () => {
+    await t.addSource({
+      slug: 'walled-net',
+      template: 'generic',
+      ipAllowlist: ['203.0.113.0/24', '10.9.0.0/16'],
+    });
+    const res = await fire({ source: 'walled-net', brand: 'linktest', type: 'REG' });
+    const body: TestOut & { senderIp: string | null } = res.json();
+    expect(body.verdict, res.body).toMatchObject({ status: 'accepted', httpStatus: 200 });
+    expect(body.senderIp).toBe('203.0.113.0');
+    // A source without a list: sent as itself, nothing to say.
+    const open: { senderIp: string | null } = (
+      await fire({ source: 'referon', brand: 'linktest', type: 'REG' })
+    ).json();
+    expect(open.senderIp).toBeNull();
+  });
+
   it('fires twice as two events, never a duplicate', async () => {
     const a: TestOut = (await fire({ source: 'referon', brand: 'linktest', type: 'REG' })).json();
     const b: TestOut = (await fire({ source: 'referon', brand: 'linktest', type: 'REG' })).json();

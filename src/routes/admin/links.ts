@@ -232,7 +232,15 @@ export async function adminLinkRoutes(app: FastifyInstance, ctx: AppContext): Pr
       headers[SIGNATURE_HEADER] = signPayload(row.secret_key, signingPayload(timestamp, 'GET', path, null));
     }
     // The real endpoint, in process: the same route, hooks and pipeline a network's request goes through.
-    const answer = await app.inject({ method: 'GET', url: path, headers });
+    // It comes from this server (127.0.0.1), which a source's IP allow-list would refuse; it is sent
+    // as from the list's first address instead, and the answer says so.
+    const allowed = source.allowlist[0]?.[0].toString() ?? null;
+    const answer = await app.inject({
+      method: 'GET',
+      url: path,
+      headers,
+      ...(allowed ? { remoteAddress: allowed } : {}),
+    });
     if (answer.statusCode === 503) throw new StorageUnavailableError();
     const verdict = answer.json<VerdictBody>();
     const sent = sentValues(link, samples);
@@ -259,6 +267,8 @@ export async function adminLinkRoutes(app: FastifyInstance, ctx: AppContext): Pr
       ...ids,
       sent,
       url: `${baseUrl}${path}`,
+      /** The sender address the test used when the source has an IP allow-list, else null. */
+      senderIp: allowed,
     };
   });
 }

@@ -66,6 +66,8 @@ export interface TestResult {
   playerId: string | null;
   sent: Record<string, string>;
   url: string;
+  /** Set when the source has an IP allow-list: the test was sent as from this address. */
+  senderIp: string | null;
 }
 
 export function useLinkOptions() {

@@ -95,6 +95,12 @@ export function TestOutcome({ result }: { result: TestResult }) {
   return (
     <div className="link-test" data-testid="test-outcome" aria-live="polite">
       <Verdict result={result} />
+      {result.senderIp ? (
+        <p className="muted" style={{ fontSize: 12.5 }} data-testid="test-sender">
+          The source has an IP allow-list: the test was sent as from {result.senderIp}, an address it allows.
+          The network's servers must send from an address on the list.
+        </p>
+      ) : null}
       <LandedEvent result={result} />
     </div>
   );
