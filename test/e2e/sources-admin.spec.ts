@@ -70,7 +70,7 @@ test('lists the sources, adds a network with its key shown once, edits a mapping
   await add.getByRole('button', { name: 'Add network' }).click();
 
   const added = page.getByRole('dialog', { name: 'Network added' });
-  await expect(added).toContainText('only time the full key is shown');
+  await expect(added).toContainText('only time the full key is shown here');
   const key = (await added.getByTestId('new-key').textContent()) ?? '';
   expect(key).toMatch(/^[\w-]{32}$/);
   await expect(added.getByTestId('new-postback-url')).toHaveText(
@@ -104,7 +104,7 @@ test('lists the sources, adds a network with its key shown once, edits a mapping
   page.once('dialog', (d) => void d.accept());
   await edit.getByRole('button', { name: 'Rotate key' }).click();
   const reveal = edit.getByTestId('key-reveal');
-  await expect(reveal).toContainText('only time the full key is shown');
+  await expect(reveal).toContainText('only time the full key is shown here');
   const newKey = (await reveal.getByTestId('new-key').textContent()) ?? '';
   expect(newKey).toMatch(/^[\w-]{32}$/);
   expect(newKey).not.toBe(key);

@@ -1,6 +1,6 @@
 /**
  * A source key shown once (after Add network or Rotate key): the key and the postback URL, each
- * with a copy button, and a warning that it cannot be shown again. Where the clipboard is not
+ * with a copy button, and a note that this page will not show it again (the Link Generator does). Where the clipboard is not
  * available, Copy selects the text so the admin can copy it by hand.
  */
 import { useRef, useState } from 'react';
@@ -42,8 +42,9 @@ export function KeyReveal({ answer, rotated }: { answer: KeyAnswer; rotated: boo
   return (
     <div className="src-reveal" data-testid="key-reveal">
       <div className="note" role="status">
-        <strong>This is the only time the full key is shown.</strong> Copy it now and store it securely: the
-        panel keeps only its first characters. If it is lost, rotate the key and give the network the new URL.
+        <strong>This is the only time the full key is shown here.</strong> Copy it now and store it securely:
+        this page shows only its first characters from now on. The Link Generator writes the full postback
+        URLs, key included, whenever an admin needs them again.
       </div>
       <CopyBox label="Source key" value={answer.key} testId="new-key" />
       <CopyBox label="Postback URL" value={answer.postbackUrl} testId="new-postback-url" />
