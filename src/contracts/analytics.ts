@@ -58,6 +58,8 @@ export const eventsQuery = z.object({
     )
     .pipe(z.array(z.enum(EVENT_TYPE_VALUES)).max(6))
     .optional(),
+  /** A preset span instead of from/to (the other read routes take it too). */
+  period: z.enum(PRESETS).optional(),
   from: text(40).optional(),
   to: text(40).optional(),
   test: z.enum(['production', 'test', 'all']).default('all'),

@@ -133,6 +133,21 @@ describe('read routes', () => {
     expect(all.summary.counts.FTD).toBeGreaterThan(found.summary.counts.FTD ?? 0);
   });
 
+  it('takes a period on the event log, as the other read routes do', async () => {
+    type Page = { total: number; rows: { id: number }[] };
+    const day = new Date().toISOString().slice(0, 10);
+    const byDates = (await get(`/api/v1/events?from=${day}&to=${day}`)).json<Page>();
+    const byPeriod = (await get('/api/v1/events?period=today')).json<Page>();
+    expect(byPeriod.total).toBeGreaterThan(0);
+    expect(byPeriod.rows.map((r) => r.id)).toEqual(byDates.rows.map((r) => r.id));
+    const all = (await get('/api/v1/events')).json<Page>();
+    const old = (await get('/api/v1/events?period=last_month')).json<Page>();
+    expect(old.total).toBeLessThan(all.total);
+    const both = await get(`/api/v1/events?period=today&from=${day}`);
+    expect(both.statusCode).toBe(400);
+    expect(both.json().error.field).toBe('period');
+  });
+
   it('labels the row of events without a sheet', async () => {
     type Stats = { rows: { key: string; label: string; events: number }[] };
     const rows = (await get('/api/v1/stats?dimension=sheet&period=today')).json<Stats>().rows;

@@ -69,24 +69,15 @@ function instant(
   return parsed;
 }
 
-export async function eventFilterOf(
-  ctx: AppContext,
-  q: {
-    brand?: string[] | undefined;
-    type?: string[] | undefined;
-    from?: string | undefined;
-    to?: string | undefined;
-    test: TestMode;
-    source?: string | undefined;
-    tag?: string | undefined;
-  },
-): Promise<EventFilter> {
-  const now = analyticsClock.now();
-  const fromI = instant(q.from, 'from');
-  const toI = instant(q.to, 'to');
-  // A date `to` is inclusive (the whole day); a date-time `to` is the exact end (exclusive).
-  // Without a `to`, the log runs to the end of tomorrow, or MAX_EVENT_RANGE_DAYS after `from`
-  // when `from` is further back than that (a From alone looks back; it is not an error).
+/**
+ * The log's span from `from`/`to`: a date `to` is inclusive (the whole day), a date-time `to` the
+ * exact end (exclusive). Without a `to`, the log runs to the end of tomorrow, or
+ * MAX_EVENT_RANGE_DAYS after `from` when `from` is further back than that (a From alone looks
+ * back; it is not an error). Without a `from`, DEFAULT_EVENT_RANGE_DAYS back.
+ */
+function eventRange(fromText: string | undefined, toText: string | undefined, now: number) {
+  const fromI = instant(fromText, 'from');
+  const toI = instant(toText, 'to');
   const to =
     toI === null
       ? Math.min(
@@ -98,6 +89,27 @@ export async function eventFilterOf(
         : toI.t;
   const from =
     fromI === null ? Math.min(startOfDay(now) - DEFAULT_EVENT_RANGE_DAYS * DAY_MS, to - DAY_MS) : fromI.t;
+  return { from, to };
+}
+
+export async function eventFilterOf(
+  ctx: AppContext,
+  q: {
+    brand?: string[] | undefined;
+    type?: string[] | undefined;
+    period?: Preset | undefined;
+    from?: string | undefined;
+    to?: string | undefined;
+    test: TestMode;
+    source?: string | undefined;
+    tag?: string | undefined;
+  },
+): Promise<EventFilter> {
+  const now = analyticsClock.now();
+  if (q.period !== undefined && (q.from !== undefined || q.to !== undefined))
+    throw new AppError('bad_request', 'give a period or from/to, not both', { field: 'period' });
+  const { from, to } =
+    q.period !== undefined ? resolvePeriod({ period: q.period }, now) : eventRange(q.from, q.to, now);
   if (from > to) throw new AppError('bad_request', 'from must not be after to', { field: 'from' });
   if (to - from > MAX_EVENT_RANGE_DAYS * DAY_MS)
     throw new AppError('bad_request', `the event log covers at most ${MAX_EVENT_RANGE_DAYS} days at once`, {
