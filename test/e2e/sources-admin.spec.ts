@@ -116,6 +116,26 @@ test('lists the sources, adds a network with its key shown once, edits a mapping
   expect(await sendPostback(api, slug, newKey)).toBe('200 accepted');
   expect(await sendPostback(api, slug, key)).toBe('200 accepted');
   expect(await sendPostback(api, slug, 'not-the-key')).toBe('401 rejected');
+
+  // Switching to HMAC asks first: every key= URL would stop working. Dismissed, nothing changes.
+  await edit.getByRole('button', { name: 'HMAC signature' }).click();
+  const asked = new Promise<string>((resolve) =>
+    page.once('dialog', (d) => {
+      resolve(d.message());
+      void d.dismiss();
+    }),
+  );
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  expect(await asked).toContain('will need a signature');
+  expect((await adminSources(api)).find((s) => s.slug === slug)?.authMode).toBe('key');
+  await edit.getByRole('button', { name: 'Key in URL' }).click();
+
+  // End now: only the current key works.
+  page.once('dialog', (d) => void d.accept());
+  await edit.getByRole('button', { name: 'End now' }).click();
+  await expect(edit.getByTestId('previous-key')).toHaveText('none valid');
+  expect(await sendPostback(api, slug, key)).toBe('401 rejected');
+  expect(await sendPostback(api, slug, newKey)).toBe('200 accepted');
   await edit.getByRole('button', { name: 'Close' }).click();
   await expect(card.getByTestId('card-key-prefix')).toHaveText(`${newKey.slice(0, 8)}••••••••`);
 });

@@ -51,6 +51,19 @@ function EditForm({
   const error = update.error;
   const submit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
+    // Both apply to the next postback: every URL the network has stops working. Say so first.
+    const warnings = [
+      authMode === 'hmac' && source.authMode !== 'hmac'
+        ? `${source.name} will need a signature on every postback: URLs with key= stop working at once (401), and none of the built-in platforms can sign.`
+        : null,
+      authMode === 'key' && source.authMode === 'hmac'
+        ? `${source.name} will need key= in every postback: signed requests without it stop working at once (401).`
+        : null,
+      !isActive && source.isActive
+        ? `${source.name} will refuse every postback (404, recorded as a rejection) until it is active again.`
+        : null,
+    ].filter((w): w is string => w !== null);
+    if (warnings.length > 0 && !window.confirm(`${warnings.join('\n\n')}\n\nSave anyway?`)) return;
     update.mutate({ name: name.trim(), isActive, authMode, ...mappingChanges(draft, template) });
   };
   return (
