@@ -13,6 +13,7 @@ interface AdminSource {
   keyPrefix: string;
   paramMap: Record<string, string[]>;
   previousKeyValidUntil: string | null;
+  authMode: string;
 }
 
 const unique = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4)}`;
