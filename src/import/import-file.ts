@@ -15,6 +15,7 @@ import { FIELD_MAX_LENGTH } from '../domain.js';
 import { AppError } from '../errors.js';
 import type { Ingestor, Verdict } from '../ingest/ingestor.js';
 import type { RawPostback } from '../ingest/raw-postback.js';
+import { storedDuplicate } from '../ingest/stored-duplicate.js';
 import type { CompiledSource } from '../sources/compiled-source.js';
 import { openCsv } from './csv-rows.js';
 import { buildRow, type Header, isBlank, readHeader } from './header.js';
@@ -118,10 +119,22 @@ export function formatOf(fileName: string): ImportFormat {
   );
 }
 
-/** A dry run: every step but the write; what `ingest` would answer, duplicates aside. */
-async function checkOnly(ctx: AppContext, raw: RawPostback): Promise<Verdict> {
+/**
+ * A dry run: every step but the write; what `ingest` would answer. A duplicate is one of an
+ * event already stored (its id) or of an earlier row of the same file (id 0), as an import of
+ * the file would find.
+ */
+async function checkOnly(ctx: AppContext, raw: RawPostback, seen: Set<string>): Promise<Verdict> {
   const check = await ctx.ingestor.check(raw);
-  return check.status === 'valid' ? { status: 'accepted', eventId: 0 } : check;
+  if (check.status !== 'valid') return check;
+  const stored = await storedDuplicate(ctx.db, check.event);
+  if (stored !== null) return { status: 'duplicate', eventId: stored };
+  const key = check.event.dedupKey;
+  if (key !== null) {
+    if (seen.has(key)) return { status: 'duplicate', eventId: 0 };
+    seen.add(key);
+  }
+  return { status: 'accepted', eventId: 0 };
 }
 
 /** Keeps the `max` errors with the lowest lines (chunks finish out of order with unreadable rows). */
@@ -283,9 +296,10 @@ export async function importFile(
     return new ImportAbortedError(`${message}: ${detail}`, summary, failure);
   };
 
+  const seenKeys = new Set<string>();
   const submit = (body: string): Promise<Verdict> => {
     const raw = rowPostback(source, body, defaultSheet);
-    return dryRun ? checkOnly(ctx, raw) : ingestor.ingest(raw);
+    return dryRun ? checkOnly(ctx, raw, seenKeys) : ingestor.ingest(raw);
   };
 
   let pending: PendingRow[] = [];

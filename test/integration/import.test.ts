@@ -158,6 +158,30 @@ describe('CSV import', () => {
     expect(await eventsWith(p)).toHaveLength(2);
   });
 
+  it('finds on a dry run the duplicates an import would: stored ones and repeats in the file', async () => {
+    const p = unique('dry-dup');
+    const stored = await csvFile(
+      'stored.csv',
+      ['event,brand,transaction_id', `ftd,drydup,${p}-1`].join('\n'),
+    );
+    expect((await importFile(t.ctx, stored, { sourceSlug: SOURCE })).accepted).toBe(1);
+    const path = await csvFile(
+      'again.csv',
+      [
+        'event,brand,transaction_id',
+        `ftd,drydup,${p}-1`, // stored above
+        `ftd,drydup,${p}-2`,
+        `ftd,drydup,${p}-2`, // the row before, again
+        `cpa,drydup,${p}-3`,
+      ].join('\n'),
+    );
+    const dry = await importFile(t.ctx, path, { sourceSlug: SOURCE, dryRun: true });
+    expect([dry.accepted, dry.duplicates, dry.rejected]).toEqual([2, 2, 0]);
+    expect(await eventsWith(p)).toHaveLength(1);
+    const real = await importFile(t.ctx, path, { sourceSlug: SOURCE });
+    expect([real.accepted, real.duplicates, real.rejected]).toEqual([dry.accepted, dry.duplicates, 0]);
+  });
+
   it('reads quoted fields holding commas, quotes and line breaks, and keeps line numbers right after them', async () => {
     const p = unique('quoted');
     const path = await csvFile(

@@ -25,6 +25,7 @@ import type { Params } from '../../ingest/parse-params.js';
 import type { RawPostback } from '../../ingest/raw-postback.js';
 import { REDACTED, redactBody, redactParams } from '../../ingest/redact-secrets.js';
 import type { Rejection, RejectionCode } from '../../ingest/step.js';
+import { storedDuplicate } from '../../ingest/stored-duplicate.js';
 import type { CompiledSource } from '../../sources/compiled-source.js';
 
 export const MAX_CHECK_URL = 16_384;
@@ -234,18 +235,6 @@ function eventOut(e: CanonicalEvent, source: CompiledSource | undefined): Checke
   };
 }
 
-/** The event already stored under the same duplicate key, if any (a read of the unique index). */
-async function findDuplicate(ctx: AppContext, e: CanonicalEvent): Promise<number | null> {
-  if (e.dedupKey === null) return null;
-  const row = await ctx.db.kysely
-    .selectFrom('events')
-    .select('id')
-    .where('source_id', '=', e.sourceId)
-    .where('dedup_key', '=', e.dedupKey)
-    .executeTakeFirst();
-  return row ? Number(row.id) : null;
-}
-
 function passedDetail(
   name: CheckStepName,
   info: { params: Params | null; source: CompiledSource | undefined; mapped: number },
@@ -330,7 +319,7 @@ export async function adminPostbackCheckRoutes(app: FastifyInstance, ctx: AppCon
       check.status === 'valid' ||
       STEP_ORDER.indexOf(STEP_OF[check.rejection.code]) >= STEP_ORDER.indexOf('map');
     const mapped = params.ok && source && reachedMap ? mapParams(params.value, source) : null;
-    const duplicateOf = check.status === 'valid' ? await findDuplicate(ctx, check.event) : null;
+    const duplicateOf = check.status === 'valid' ? await storedDuplicate(ctx.db, check.event) : null;
     const notes = [...target.notes];
     if (source && source.allowlist.length > 0 && r.ip === null)
       notes.push('this source accepts listed addresses only: give the network’s address as ip to test it');

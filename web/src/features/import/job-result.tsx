@@ -165,9 +165,6 @@ export function JobResult({ job }: { job: ImportJobView }) {
           </p>
         ) : null}
         <Counts job={job} />
-        {job.kind === 'dry_run' && job.state === 'finished' ? (
-          <p className="muted im-small">Duplicates are only recognised when rows are stored.</p>
-        ) : null}
         <Notes job={job} />
         <ErrorsTable job={job} />
         {stored ? (
