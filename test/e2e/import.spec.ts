@@ -65,6 +65,7 @@ test('imports a CSV with one bad line: preview, progress, counts, the bad line, 
   const head = preview.locator('thead');
   await expect(head).toContainText('→ transaction_id');
   await expect(head).toContainText('→ occurred_at');
+  await expect(page.getByTestId('no-time-column')).toHaveCount(0);
   await expect(head.locator('th', { hasText: 'notes' })).toContainText('ignored');
   await expect(preview.locator('tr[data-line="3"]')).toContainText('OK');
   await expect(preview.locator('tr[data-line="3"]')).toContainText('FTD');
@@ -132,6 +133,8 @@ test('an XLSX workbook: choose the worksheet, dry run stores nothing', async ({ 
   await page.getByTestId('import-sheet').selectOption('Deposits');
   const preview = page.getByRole('table', { name: `Preview of book-${run}.xlsx` });
   await expect(preview.locator('tbody tr')).toHaveCount(2);
+  // No time column: the page says every row will be dated at the import.
+  await expect(page.getByTestId('no-time-column')).toContainText('dated at the moment of the import');
   await expect(preview.locator('tr[data-line="3"]')).toContainText('REJECTED');
 
   await page.getByRole('button', { name: 'Dry run' }).click();

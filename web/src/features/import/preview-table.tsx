@@ -31,41 +31,50 @@ function Verdict({ verdict }: { verdict: RowVerdict | null }) {
 
 export function PreviewTable({ preview }: { preview: PreviewAnswer }) {
   const where = preview.format === 'xlsx' ? 'Row' : 'Line';
+  const timed = preview.columns.some((c) => c.use.kind === 'field' && c.use.field === 'occurred_at');
   return (
-    <ScrollRegion className="im-preview" label={`Preview of ${preview.file}, scrollable`}>
-      <table className="data" aria-label={`Preview of ${preview.file}`}>
-        <thead>
-          <tr>
-            <th scope="col" className="num">
-              {where}
-            </th>
-            {preview.columns.map((column, i) => (
-              // biome-ignore lint/suspicious/noArrayIndexKey: a header may repeat a name (the preview says so)
-              <th scope="col" key={i}>
-                <span className="im-col-name">{column.name}</span>
-                <UseChip use={column.use} />
+    <>
+      {timed ? null : (
+        <div className="note" data-testid="no-time-column">
+          No column of this file gives the event time (<code>occurred_at</code> for this source), so every row
+          will be dated at the moment of the import. Add a time column to keep the events on their own dates.
+        </div>
+      )}
+      <ScrollRegion className="im-preview" label={`Preview of ${preview.file}, scrollable`}>
+        <table className="data" aria-label={`Preview of ${preview.file}`}>
+          <thead>
+            <tr>
+              <th scope="col" className="num">
+                {where}
               </th>
-            ))}
-            <th scope="col">Check</th>
-          </tr>
-        </thead>
-        <tbody>
-          {preview.rows.map((row) => (
-            <tr key={row.line} data-line={row.line}>
-              <td className="num muted">{row.line}</td>
-              {preview.columns.map((_, i) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: cells are positional
-                <td key={i} className="im-cell" title={row.cells[i] ?? ''}>
-                  {row.cells[i] ?? ''}
-                </td>
+              {preview.columns.map((column, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: a header may repeat a name (the preview says so)
+                <th scope="col" key={i}>
+                  <span className="im-col-name">{column.name}</span>
+                  <UseChip use={column.use} />
+                </th>
               ))}
-              <td>
-                <Verdict verdict={row.verdict} />
-              </td>
+              <th scope="col">Check</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-    </ScrollRegion>
+          </thead>
+          <tbody>
+            {preview.rows.map((row) => (
+              <tr key={row.line} data-line={row.line}>
+                <td className="num muted">{row.line}</td>
+                {preview.columns.map((_, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: cells are positional
+                  <td key={i} className="im-cell" title={row.cells[i] ?? ''}>
+                    {row.cells[i] ?? ''}
+                  </td>
+                ))}
+                <td>
+                  <Verdict verdict={row.verdict} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </ScrollRegion>
+    </>
   );
 }
