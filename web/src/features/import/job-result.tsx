@@ -125,9 +125,12 @@ function Notes({ job }: { job: ImportJobView }) {
       ) : null}
       {job.timeFallbacks.rows > 0 ? (
         <p className="note im-small">
-          {formatCount(job.timeFallbacks.rows)} rows have an event time that could not be read (first: {where}{' '}
-          {job.timeFallbacks.firstLine}); they {job.kind === 'dry_run' ? 'would get' : 'got'} the time of the
-          import instead. Use ISO 8601 (2024-05-01T12:00:00Z) or Unix seconds.
+          {job.timeFallbacks.rows === 1
+            ? '1 row has an event time that could not be read'
+            : `${formatCount(job.timeFallbacks.rows)} rows have an event time that could not be read`}{' '}
+          (first: {where} {job.timeFallbacks.firstLine}); {job.timeFallbacks.rows === 1 ? 'it' : 'they'}{' '}
+          {job.kind === 'dry_run' ? 'would get' : 'got'} the time of the import instead. Use ISO 8601
+          (2024-05-01T12:00:00Z) or Unix seconds.
         </p>
       ) : null}
     </>
