@@ -73,6 +73,9 @@ test('shows the API’s URLs for the demo source, fires a test postback and show
     'href',
     new RegExp(`event=${id}`),
   );
+  // What was sent, on request.
+  await card.getByTestId('test-sent').locator('summary').click();
+  await expect(card.getByTestId('test-sent')).toContainText(event.external_uid ?? '');
   await expectAccessible(page, 'link generator with a test result');
   // Usable on a phone: nothing wider than the screen.
   await page.setViewportSize({ width: 390, height: 844 });

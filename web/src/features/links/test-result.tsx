@@ -102,6 +102,17 @@ export function TestOutcome({ result }: { result: TestResult }) {
         </p>
       ) : null}
       <LandedEvent result={result} />
+      <details className="link-test-sent" data-testid="test-sent">
+        <summary>What the test sent</summary>
+        <dl className="fields">
+          {Object.entries(result.sent).map(([field, value]) => (
+            <div key={field}>
+              <dt>{field}</dt>
+              <dd className="mono">{value}</dd>
+            </div>
+          ))}
+        </dl>
+      </details>
     </div>
   );
 }
