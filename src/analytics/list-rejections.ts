@@ -1,6 +1,6 @@
 /**
  * The stored rejected postbacks, newest first (by last attempt), with reasons; filters period,
- * source, reason code; paged by keyset on (last_seen_at, id) through the last_seen index. The
+ * source, brand (the slug the postback named), reason code; paged by keyset on (last_seen_at, id) through the last_seen index. The
  * source filter matches the slug the postback was sent to, so rejections for a slug that is no
  * registered source (a typo in a network's URL) can be found too.
  */
@@ -12,6 +12,7 @@ export async function listRejections(
   range: { from: number; to: number },
   opts: {
     sourceSlugs: string[] | null;
+    brandSlugs?: string[] | null;
     code: string | null;
     limit: number;
     before: { at: number; id: number } | null;
@@ -27,6 +28,12 @@ export async function listRejections(
       sql`lower(source_slug)`,
       'in',
       opts.sourceSlugs.map((s) => s.toLowerCase()),
+    );
+  if (opts.brandSlugs && opts.brandSlugs.length > 0)
+    q = q.where(
+      sql`lower(trim(brand_slug))`,
+      'in',
+      opts.brandSlugs.map((s) => s.trim().toLowerCase()),
     );
   if (opts.code !== null) q = q.where('reason_code', '=', opts.code);
   const before = opts.before;

@@ -147,6 +147,8 @@ export const brokenTagsQuery = aggregateQuery.extend({ macro: text(64).optional(
 
 export const rejectionsQuery = periodQuery.extend({
   source: slugList.optional(),
+  /** The brand slug the postback named (as sent, in any case). */
+  brand: slugList.optional(),
   code: text(64).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   before: z

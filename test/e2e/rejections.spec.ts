@@ -58,6 +58,7 @@ test('the list shows the rows the API returns; the side panel shows every field'
   expect(heads.map((h) => h.trim().toUpperCase())).toEqual([
     'LAST SEEN',
     'SOURCE',
+    'BRAND',
     'REASON',
     'ATTEMPTS',
     'FIRST SEEN',
@@ -67,7 +68,7 @@ test('the list shows the rows the API returns; the side panel shows every field'
   const row = page.locator(`${TABLE} tr[data-id="${mine?.id}"]`);
   await expect(row).toContainText('invalid_currency');
   await expect(row).toContainText(mine?.reason ?? '');
-  await expect(row.locator('td').nth(3)).toHaveText('2');
+  await expect(row.locator('td').nth(4)).toHaveText('2');
   await expect(row.locator('time').first()).toHaveAttribute('title', / UTC$/);
   await expect(row).not.toContainText(key());
   await expectAccessible(page, 'rejections');

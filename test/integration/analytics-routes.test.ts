@@ -285,6 +285,17 @@ describe('read routes', () => {
     expect(real.map((r) => r.code)).toContain('bad_key');
     const all = (await get('/api/v1/rejections?period=today')).json<Page>().rows;
     expect(all.length).toBe(typo.length + real.length);
+    // By the brand the postback named, in any case.
+    type Branded = { rows: { brand: string | null; source: string }[] };
+    const rj = (await get('/api/v1/rejections?period=today&brand=RJ')).json<Branded>().rows;
+    expect(rj.map((r) => [r.brand, r.source]).sort()).toEqual([
+      ['rj', 'cellxpert'],
+      ['rj', 'celxpert'],
+    ]);
+    const alpha = (await get('/api/v1/rejections?period=today&brand=alpha&source=cellxpert')).json<Branded>()
+      .rows;
+    expect(alpha.length).toBeGreaterThan(0);
+    expect(new Set(alpha.map((r) => r.brand))).toEqual(new Set(['alpha']));
   });
 
   it('counts on Deal Audit the rejections no deal row can show', async () => {

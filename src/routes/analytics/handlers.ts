@@ -325,6 +325,7 @@ export const READ_ROUTES: ReadRoute[] = [
       const [at, id] = (query.before ?? '').split('_').map(Number);
       return listRejections(ctx.db, period, {
         sourceSlugs: query.source ?? null,
+        brandSlugs: query.brand ?? null,
         code: query.code ?? null,
         limit: query.limit,
         before: query.before && at !== undefined && id !== undefined ? { at, id } : null,

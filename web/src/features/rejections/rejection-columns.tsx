@@ -31,6 +31,10 @@ export function rejectionColumns(onOpen: (row: RejectionRow) => void): Columns<R
   return [
     col.accessor('last_seen_at', { header: 'Last seen', cell: (c) => <Time iso={c.getValue()} /> }),
     col.accessor('source', { header: 'Source' }),
+    col.accessor('brand', {
+      header: 'Brand',
+      cell: (c) => c.getValue() ?? <span className="muted">—</span>,
+    }),
     col.accessor('code', {
       header: 'Reason',
       cell: (c) => <ReasonCell code={c.getValue()} reason={c.row.original.reason} />,

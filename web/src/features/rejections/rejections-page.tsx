@@ -1,7 +1,7 @@
 /**
  * Rejections `/admin/rejections` (admins): the postback tester on top, then every stored rejected
  * postback, newest attempt first — reason code and reason, attempts, first/last seen, the raw query
- * as stored — with period, source and reason filters in the URL, "older" keyset paging and a side
+ * as stored — with period, source, brand and reason filters in the URL, "older" keyset paging and a side
  * panel with every field.
  */
 import { useCallback, useMemo, useState } from 'react';
@@ -12,7 +12,7 @@ import { DataTable } from '../../ui/data-table';
 import { InboxIcon } from '../../ui/icons';
 import { SelectField } from '../../ui/inputs';
 import { EmptyState, ErrorState, TableSkeleton } from '../../ui/states';
-import { ClearFilters, SourceSelect } from '../shared/filter-fields';
+import { BrandSelect, ClearFilters, SourceSelect } from '../shared/filter-fields';
 import { PostbackTester } from './postback-tester';
 import { PAGE_SIZE, type RejectionRow, useRejections } from './queries';
 import { REASON_CODES, reasonLabel } from './reasons';
@@ -24,10 +24,11 @@ import { CLEARED, REJECTION_PERIODS, type RejectionsSearch, rejectionsSearch } f
 const REASON_OPTIONS = REASON_CODES.map((code) => ({ value: code, label: `${reasonLabel(code)} (${code})` }));
 
 function Filters({ s, set }: { s: RejectionsSearch; set: (patch: Partial<RejectionsSearch>) => void }) {
-  const active = [s.source, s.code].filter(Boolean).length;
+  const active = [s.source, s.brand, s.code].filter(Boolean).length;
   return (
     <search className="filters" aria-label="Rejection filters">
       <SourceSelect value={s.source} onChange={(source) => set({ source })} />
+      <BrandSelect value={s.brand} onChange={(brand) => set({ brand })} />
       <SelectField
         label="Reason"
         className="wide"
@@ -137,7 +138,7 @@ function RejectionList({
 export function RejectionsPage() {
   const period = usePeriod(REJECTION_PERIODS);
   const [s, set] = useUrlState(rejectionsSearch);
-  const params = { ...period.params, source: s.source, code: s.code };
+  const params = { ...period.params, source: s.source, brand: s.brand, code: s.code };
   const key = JSON.stringify(params);
   return (
     <>
@@ -155,7 +156,7 @@ export function RejectionsPage() {
       <RejectionList
         key={key}
         params={params}
-        filtered={Boolean(s.source || s.code)}
+        filtered={Boolean(s.source || s.brand || s.code)}
         onClear={() => set({ ...CLEARED })}
       />
     </>

@@ -1,5 +1,5 @@
 /**
- * The rejections page's URL: source and reason filters (the period is the selector's `period` or
+ * The rejections page's URL: source, brand and reason filters (the period is the selector's `period` or
  * `from`/`to`). Paging is a keyset cursor held by the list itself, reset whenever a filter changes.
  */
 import { z } from 'zod';
@@ -13,8 +13,9 @@ export const REJECTION_PERIODS: PeriodConfig = { presets: PRESETS, fallback: 'th
 
 export const rejectionsSearch = z.object({
   source: slugParam(),
+  brand: slugParam(),
   code: z.enum(REASON_CODES).optional().catch(undefined),
 });
 export type RejectionsSearch = z.output<typeof rejectionsSearch>;
 
-export const CLEARED = { source: undefined, code: undefined } as const;
+export const CLEARED = { source: undefined, brand: undefined, code: undefined } as const;
