@@ -17,6 +17,7 @@ import { adminBrandRoutes } from './routes/admin/brands.js';
 import { adminImportRoutes } from './routes/admin/import.js';
 import { adminLinkRoutes } from './routes/admin/links.js';
 import { adminPostbackCheckRoutes } from './routes/admin/postback-check.js';
+import { adminRejectionRoutes } from './routes/admin/rejections.js';
 import { adminSettingsRoutes } from './routes/admin/settings.js';
 import { adminSourceRoutes } from './routes/admin/sources.js';
 import { adminUserRoutes } from './routes/admin/users.js';
@@ -184,6 +185,7 @@ export async function buildServer(
       await adminSourceRoutes(scope, ctx);
       await adminLinkRoutes(scope, ctx);
       await adminPostbackCheckRoutes(scope, ctx);
+      await adminRejectionRoutes(scope, ctx);
       await adminBrandRoutes(scope, ctx);
       await adminSettingsRoutes(scope, ctx);
       await adminImportRoutes(scope, ctx);

@@ -18,8 +18,12 @@ export interface RawPostback {
   ip: string | null;
   userAgent: string | null;
   receivedAt: Date;
-  /** Where the postback came from: `postback` (a network), `api` (a token client), `import`. */
-  channel: 'postback' | 'api' | 'import';
+  /**
+   * Where the postback came from: `postback` (a network), `api` (a token client), `import`, or
+   * `reprocess` (a stored rejection sent through again by an admin, see routes/admin/rejections.ts).
+   * Only `postback` is authenticated by the pipeline; the others by their caller.
+   */
+  channel: 'postback' | 'api' | 'import' | 'reprocess';
   /** Default for the `sender` field (the API client's name, for instance). */
   defaultSender?: string | null;
   /** Default for the `sheet` field (an imported file's sheet name). */

@@ -99,6 +99,15 @@ test('a filter changes the URL and the rows; Clear resets it', async ({ page, ap
   const codes = await page.locator(`${TABLE} tbody .pill`).allInnerTexts();
   expect(new Set(codes)).toEqual(new Set(['invalid_test_flag']));
 
+  // Re-process: still refused (a test flag cannot be fixed on our side), so nothing changes.
+  const mine = expected.rows.find((r) => r.raw_query.includes(brand));
+  await page.locator(`${TABLE} tr[data-id="${mine?.id}"]`).click();
+  const panel = page.getByRole('dialog', { name: `Rejection ${mine?.id} details` });
+  await panel.getByRole('button', { name: 'Re-process' }).click();
+  await expect(panel.getByTestId('reprocess-result')).toContainText('Still refused');
+  await expect(panel.getByTestId('reprocess-result')).toContainText('invalid_test_flag');
+  await page.keyboard.press('Escape');
+
   await page.getByTestId('clear-filters').click();
   await expect(page).not.toHaveURL(/code=/);
   await expect(page).not.toHaveURL(/source=/);

@@ -1,8 +1,13 @@
-/** The rejection side panel: every stored field of one rejected postback, raw text shown as stored. */
+/**
+ * The rejection side panel: every stored field of one rejected postback, raw text shown as stored,
+ * and Re-process for one refused after authentication (once its cause is fixed).
+ */
 import type { ReactNode } from 'react';
+import { Link } from 'react-router';
 import { formatCount } from '../../lib/format';
 import { SidePanel } from '../../ui/side-panel';
-import type { RejectionRow } from './queries';
+import { errorText } from '../../ui/states';
+import { type RejectionRow, useReprocess } from './queries';
 import { reasonLabel } from './reasons';
 import { Time } from './rejection-columns';
 
@@ -53,6 +58,67 @@ export function RejectionDetailPanel({ row, onClose }: { row: RejectionRow; onCl
       <p className="muted" style={{ fontSize: 12 }}>
         Keys are replaced by *** when a rejection is stored; the rest is kept exactly as it arrived.
       </p>
+      <Reprocess row={row} />
     </SidePanel>
+  );
+}
+
+/** Codes decided before the request proved its source (as routes/admin/rejections.ts refuses). */
+const BEFORE_AUTH = new Set([
+  'invalid_encoding',
+  'invalid_body',
+  'unknown_source',
+  'source_inactive',
+  'bad_key',
+  'bad_signature',
+  'ip_not_allowed',
+]);
+
+function Reprocess({ row }: { row: RejectionRow }) {
+  const reprocess = useReprocess();
+  const result = reprocess.data;
+  if (BEFORE_AUTH.has(row.code))
+    return (
+      <p className="muted" style={{ fontSize: 12.5 }}>
+        Refused before the request proved it came from the network, so it cannot be sent again: the network
+        must resend it.
+      </p>
+    );
+  return (
+    <section className="stack" aria-label="Re-process" style={{ marginTop: 16 }}>
+      <p className="muted" style={{ fontSize: 12.5 }}>
+        Fixed what refused it (an event word in the source's mapping, a brand unblocked, a default currency)?
+        Send the stored request through again, dated at its first arrival.
+      </p>
+      <div>
+        <button
+          type="button"
+          className="btn btn-primary"
+          disabled={reprocess.isPending || (result !== undefined && result.status !== 'rejected')}
+          onClick={() => reprocess.mutate(row.id)}
+        >
+          {reprocess.isPending ? 'Sending…' : 'Re-process'}
+        </button>
+      </div>
+      {reprocess.isError ? (
+        <p className="form-error" role="alert">
+          {errorText(reprocess.error)}
+        </p>
+      ) : null}
+      {result ? (
+        <p role="status" data-testid="reprocess-result">
+          {result.status === 'rejected' ? (
+            <>
+              Still refused: <span className="pill bad">{result.code}</span> {result.reason}
+            </>
+          ) : (
+            <>
+              {result.status === 'accepted' ? 'Stored as event ' : 'Already stored as event '}
+              <Link to={`/events?event=${result.eventId}`}>#{result.eventId}</Link>; the rejection is removed.
+            </>
+          )}
+        </p>
+      ) : null}
+    </section>
   );
 }
