@@ -69,9 +69,11 @@ interface AuditEntry {
   at: string;
   actor: string;
   actorUserId: number | null;
+  actorName: string | null;
   action: string;
   targetType: string;
   targetId: string | null;
+  targetName: string | null;
   before: unknown;
   after: unknown;
   ip: string | null;
@@ -943,6 +945,19 @@ describe('audit log', () => {
 
     const none = await audit({ actor: '@nobody_at_all' });
     expect(none).toEqual({ entries: [], nextBefore: null });
+
+    // Names as they are now, beside the ids.
+    const [latest] = byTarget.entries;
+    expect(latest?.targetName).toMatch(/^Two\b/);
+    expect(latest?.actorName).not.toBeNull();
+    // An action prefix finds the whole family; an actor filter matches a part, in any case.
+    const family = await audit({ action: 'USER', limit: 200 });
+    expect(family.entries.map((e) => e.action)).toEqual(expect.arrayContaining(['user.add', 'user.update']));
+    expect(family.entries.every((e) => e.action.startsWith('user.'))).toBe(true);
+    const part = await audit({ actor: adminLabel.slice(1, 6).toUpperCase(), limit: 200 });
+    expect(part.entries.map((e) => e.id)).toEqual(expect.arrayContaining(byActor.entries.map((e) => e.id)));
+    // Wildcards are text.
+    expect((await audit({ action: '%' })).entries).toEqual([]);
   });
 
   it('pages newest first with before / nextBefore, without gaps or repeats', async () => {

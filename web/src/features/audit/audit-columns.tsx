@@ -16,7 +16,15 @@ export const auditColumns: Columns<AuditEntry> = [
       </time>
     ),
   }),
-  col.accessor('actor', { header: 'Actor', cell: (c) => <span className="nowrap">{c.getValue()}</span> }),
+  col.accessor('actor', {
+    header: 'Actor',
+    cell: (c) => (
+      <span className="nowrap">
+        {c.row.original.actorName ?? c.getValue()}
+        {c.row.original.actorName ? <span className="muted"> {c.getValue()}</span> : null}
+      </span>
+    ),
+  }),
   col.accessor('action', {
     header: 'Action',
     cell: (c) => <code className="au-action">{c.getValue()}</code>,
@@ -25,8 +33,11 @@ export const auditColumns: Columns<AuditEntry> = [
     header: 'Target',
     cell: (c) => (
       <span className="nowrap">
-        {c.getValue()}
-        {c.row.original.targetId !== null ? <span className="muted"> #{c.row.original.targetId}</span> : null}
+        {c.row.original.targetName ? `${c.row.original.targetName} ` : ''}
+        <span className={c.row.original.targetName ? 'muted' : undefined}>
+          {c.getValue()}
+          {c.row.original.targetId !== null ? ` #${c.row.original.targetId}` : null}
+        </span>
       </span>
     ),
   }),

@@ -21,11 +21,16 @@ function AuditFilters({ s, set }: { s: AuditSearch; set: (patch: Patch) => void 
   const text = (key: keyof AuditSearch) => (value: string) => set({ [key]: value.trim() || undefined });
   return (
     <search className="filters" aria-label="Audit filters">
-      <TextField label="Actor" value={s.actor ?? ''} placeholder="@username, cli" onChange={text('actor')} />
+      <TextField
+        label="Actor"
+        value={s.actor ?? ''}
+        placeholder="a part of @username, cli…"
+        onChange={text('actor')}
+      />
       <TextField
         label="Action"
         value={s.action ?? ''}
-        placeholder="e.g. user.update"
+        placeholder="e.g. source (every source.*)"
         onChange={text('action')}
       />
       <TextField

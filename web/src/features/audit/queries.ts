@@ -8,9 +8,13 @@ export interface AuditEntry {
   at: string;
   actor: string;
   actorUserId: number | null;
+  /** The acting user's name as it is now (null for the CLI, an API client, or a user deleted since). */
+  actorName: string | null;
   action: string;
   targetType: string;
   targetId: string | null;
+  /** The target's name as it is now (a user, source, brand, API client or bot), or null. */
+  targetName: string | null;
   before: unknown;
   after: unknown;
   ip: string | null;
