@@ -4,12 +4,35 @@
  * errors with their lines. Exits 1 when any row was rejected (the good rows are still stored) or
  * the import stopped early; Ctrl-C stops after the chunk in flight, keeping what was stored.
  */
+import { CLI_ACTOR, recordAudit } from '../access/audit.js';
+import type { AppContext } from '../context.js';
 import { ImportAbortedError, type ImportSummary, importFile } from '../import/import-file.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './errors.js';
 import { count, type Output } from './output.js';
 import { type ConfigLoader, defaultConfig, withContext } from './with-context.js';
 
 const PROGRESS_EVERY_MS = 3000;
+
+/** `import.run` / `import.fail` by `cli`, as the web import records them (import-jobs.ts). */
+async function auditImport(ctx: AppContext, summary: ImportSummary, error: string | null): Promise<void> {
+  const source = await ctx.sources.get(summary.source).catch(() => undefined);
+  await recordAudit(ctx.db.kysely, CLI_ACTOR, {
+    action: error === null ? 'import.run' : 'import.fail',
+    targetType: 'source',
+    targetId: source?.id ?? summary.source,
+    after: {
+      file: summary.file,
+      source: summary.source,
+      sheet: summary.sheet,
+      rows: summary.rows,
+      accepted: summary.accepted,
+      duplicates: summary.duplicates,
+      rejected: summary.rejected,
+      ...(summary.interrupted ? { interrupted: true } : {}),
+      ...(error === null ? {} : { error }),
+    },
+  });
+}
 
 export interface ImportCommandOptions {
   file: string;
@@ -95,10 +118,15 @@ export async function importCommand(
       );
     } catch (error) {
       // What was stored before storage failed stays stored: say how far the import got.
-      if (error instanceof ImportAbortedError) printImportSummary(error.summary, output);
+      if (error instanceof ImportAbortedError) {
+        printImportSummary(error.summary, output);
+        if (!error.summary.dryRun) await auditImport(ctx, error.summary, error.message);
+      }
       throw error;
     }
     printImportSummary(summary, output);
+    // Stored events are an admin action like the web import's (dry runs store nothing: not audited).
+    if (!summary.dryRun) await auditImport(ctx, summary, null);
     return summary.rejected > 0 || summary.interrupted ? EXIT_FAILURE : EXIT_OK;
   });
 }

@@ -277,6 +277,21 @@ describe('import', () => {
         .where('transaction_id', 'in', ['cli-3', 'cli-4'])
         .execute();
       expect(stored).toEqual([{ transaction_id: 'cli-3', sheet: 'Backfill' }]);
+      // Audited like a web import, by the CLI.
+      const entry = await ctx.db.kysely
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('action', '=', 'import.run')
+        .where('actor', '=', 'cli')
+        .orderBy('id', 'desc')
+        .executeTakeFirstOrThrow();
+      expect(JSON.parse(entry.after ?? '{}')).toMatchObject({
+        file: 'mixed.csv',
+        source: 'crm',
+        sheet: 'Backfill',
+        accepted: 1,
+        rejected: 1,
+      });
     } finally {
       await ctx.close();
     }
