@@ -6,6 +6,7 @@
  */
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.js';
+import { reprocessable } from '../ingest/reprocessable.js';
 
 export async function listRejections(
   db: Db,
@@ -62,6 +63,8 @@ export async function listRejections(
       raw_body: r.raw_body,
       ip: r.ip,
       user_agent: r.user_agent,
+      /** Whether an admin can send it through again (POST /api/admin/rejections/:id/reprocess). */
+      reprocessable: reprocessable({ ...r, source_id: r.source_id === null ? null : Number(r.source_id) }),
     })),
     next: rows.length === opts.limit && last ? `${Number(last.last_seen_at)}_${Number(last.id)}` : null,
   };

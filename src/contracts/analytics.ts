@@ -475,6 +475,7 @@ export const rejectionsResponse = z.object({
       raw_body: z.string().nullable(),
       ip: z.string().nullable(),
       user_agent: z.string().nullable(),
+      reprocessable: z.boolean(),
     }),
   ),
   next: z.string().nullable(),

@@ -15,6 +15,7 @@ import { mapParams } from './map-params.js';
 import { type Params, paramsFromJson, parseParams } from './parse-params.js';
 import type { RawPostback } from './raw-postback.js';
 import { redactBody, redactParams, storableText } from './redact-secrets.js';
+import { STORED_RAW_MAX } from './reprocessable.js';
 import { type Rejection, rejectionStatus, type StepResult } from './step.js';
 import { type RejectionRecord, storeBatch, type WriteItem, type WriteResult } from './store-batch.js';
 import { validateEvent } from './validate-event.js';
@@ -35,7 +36,7 @@ export type Verdict =
   | { status: 'rejected'; httpStatus: number; rejection: Rejection };
 
 /** Longest raw query/body kept with a rejection; the rest is cut (a rejection is evidence, not data). */
-const REJECTION_RAW_MAX = 8192;
+const REJECTION_RAW_MAX = STORED_RAW_MAX;
 
 /** Query string and body (form or JSON) merged into one parameter map. */
 export function collectParams(raw: RawPostback): StepResult<Params> {

@@ -43,6 +43,15 @@ describe('re-processing a stored rejection', () => {
     expect(refused.statusCode).toBe(400);
     const rejection = await rejectionOf('unknown_event', tx);
     if (!rejection) throw new Error('the rejection was not stored');
+    type Listed = { rows: { id: number; reprocessable: boolean }[] };
+    const listed = (
+      await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/rejections?period=today&source=${SLUG}`,
+        headers: admin.headers,
+      })
+    ).json<Listed>();
+    expect(listed.rows.find((r) => r.id === Number(rejection.id))?.reprocessable).toBe(true);
 
     // Still unknown: nothing stored, the rejection stays.
     const early = await reprocess(Number(rejection.id));
@@ -96,6 +105,16 @@ describe('re-processing a stored rejection', () => {
     ).toBe(401);
     const rejection = await rejectionOf('bad_key', tx);
     if (!rejection) throw new Error('the rejection was not stored');
+    // The list says so, and the route refuses.
+    type Listed = { rows: { id: number; reprocessable: boolean }[] };
+    const listed = (
+      await t.app.inject({
+        method: 'GET',
+        url: `/api/v1/rejections?period=today&source=${SLUG}`,
+        headers: admin.headers,
+      })
+    ).json<Listed>();
+    expect(listed.rows.find((r) => r.id === Number(rejection.id))?.reprocessable).toBe(false);
     const res = await reprocess(Number(rejection.id));
     expect(res.statusCode).toBe(409);
     expect(res.json().error.message).toMatch(/never proved it came from the network/);

@@ -17,21 +17,7 @@ import { actorOf } from '../../access/guards.js';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../errors.js';
 import type { RawPostback } from '../../ingest/raw-postback.js';
-import type { RejectionCode } from '../../ingest/step.js';
-
-/** Codes decided before the request proved where it came from. */
-const NOT_REPROCESSABLE: ReadonlySet<string> = new Set<RejectionCode>([
-  'invalid_encoding',
-  'invalid_body',
-  'unknown_source',
-  'source_inactive',
-  'bad_key',
-  'bad_signature',
-  'ip_not_allowed',
-]);
-
-/** A stored query or body this long was cut when the rejection was recorded (see ingestor.ts). */
-const STORED_RAW_MAX = 8192;
+import { refusedBeforeAuthentication, STORED_RAW_MAX } from '../../ingest/reprocessable.js';
 
 export async function adminRejectionRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.post<{ Params: { id: string } }>('/api/admin/rejections/:id/reprocess', async (request) => {
@@ -44,7 +30,7 @@ export async function adminRejectionRoutes(app: FastifyInstance, ctx: AppContext
       .where('id', '=', id)
       .executeTakeFirst();
     if (!row) throw new AppError('not_found', `no rejection ${id}`, { field: 'id' });
-    if (NOT_REPROCESSABLE.has(row.reason_code) || row.source_id === null)
+    if (refusedBeforeAuthentication(row.reason_code) || row.source_id === null)
       throw new AppError(
         'conflict',
         `a rejection for ${row.reason_code} cannot be sent again: the request never proved it came from the network`,

@@ -63,25 +63,14 @@ export function RejectionDetailPanel({ row, onClose }: { row: RejectionRow; onCl
   );
 }
 
-/** Codes decided before the request proved its source (as routes/admin/rejections.ts refuses). */
-const BEFORE_AUTH = new Set([
-  'invalid_encoding',
-  'invalid_body',
-  'unknown_source',
-  'source_inactive',
-  'bad_key',
-  'bad_signature',
-  'ip_not_allowed',
-]);
-
 function Reprocess({ row }: { row: RejectionRow }) {
   const reprocess = useReprocess();
   const result = reprocess.data;
-  if (BEFORE_AUTH.has(row.code))
+  if (!row.reprocessable)
     return (
       <p className="muted" style={{ fontSize: 12.5 }}>
-        Refused before the request proved it came from the network, so it cannot be sent again: the network
-        must resend it.
+        Refused before the request proved it came from the network (or stored cut short), so it cannot be sent
+        again here: the network must resend it.
       </p>
     );
   return (
