@@ -21,11 +21,12 @@ const sourcesSearch = z.object({ brand: slugParam() });
 
 export const STATUS_TONE = { healthy: 'good', warning: 'warn', error: 'bad', unknown: 'neutral' } as const;
 
+/** The lag: time since the source's last postback arrived (its event may be dated earlier). */
 function lagText(minutes: number | null): string {
-  if (minutes === null) return 'no events yet';
-  if (minutes < 60) return `${minutes} min behind`;
-  if (minutes < 48 * 60) return `${Math.round(minutes / 60)} h behind`;
-  return `${Math.round(minutes / 1440)} d behind`;
+  if (minutes === null) return 'no postback yet';
+  if (minutes < 60) return `last postback ${minutes} min ago`;
+  if (minutes < 48 * 60) return `last postback ${Math.round(minutes / 60)} h ago`;
+  return `last postback ${Math.round(minutes / 1440)} d ago`;
 }
 
 function SourceCard({ row, brand }: { row: SourceRow; brand?: string }) {
@@ -70,15 +71,15 @@ function SourceCard({ row, brand }: { row: SourceRow; brand?: string }) {
             </div>
           ))}
         </div>
-        <div style={{ display: 'flex', justifyContent: 'space-between', gap: 8, fontSize: 12.5 }}>
-          <span>
-            <span className="muted">Revenue </span>
+        <div style={{ display: 'grid', gap: 6, fontSize: 12.5 }}>
+          <span style={{ display: 'flex', gap: 8 }}>
+            <span className="muted">Revenue</span>
             <RevenueCell revenue={row.revenue} />
           </span>
           <span className="muted">
             {row.last_event_at ? (
               <time dateTime={row.last_event_at} title={formatUtc(row.last_event_at)}>
-                last {timeAgo(row.last_event_at)}
+                last event dated {timeAgo(row.last_event_at)}
               </time>
             ) : (
               'no events'
