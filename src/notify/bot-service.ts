@@ -180,6 +180,7 @@ export async function updateBot(
     const before = await ndb.selectFrom('bots').selectAll().where('id', '=', id).executeTakeFirst();
     if (!before) throw new AppError('not_found', `no bot ${id}`);
     const tokenChanged = p.token !== undefined && p.token !== before.token;
+    const chatChanged = p.chatId !== undefined && p.chatId !== before.chat_id;
     const after = await ndb
       .updateTable('bots')
       .set({
@@ -192,7 +193,9 @@ export async function updateBot(
         template: template === undefined ? before.template : template,
         ...(tokenChanged
           ? { health_status: 'unknown' as const, health_error: null, bot_username: null }
-          : {}),
+          : chatChanged
+            ? { health_status: 'unknown' as const, health_error: null }
+            : {}),
         updated_at: now,
       })
       .where('id', '=', id)

@@ -1,13 +1,21 @@
 /**
  * Bot health: getMe with the bot's token says whether Telegram knows the bot (online) or not
  * (offline: bad token, Telegram unreachable), stored with the check time and the bot's username.
- * A bot whose chat or token Telegram refused while sending is marked offline with the reason.
+ * A bot whose chat or token Telegram refused while sending is marked offline with the reason, and
+ * stays offline through later getMe checks (they test the token, not the chat).
  * Never calls Telegram while the bot is held back by a 429.
  */
 import type { Db } from '../db/connect.js';
 import type { BotApi } from './bot-api.js';
 import { retryBusy } from './busy-retry.js';
 import { withNotifyTables } from './tables.js';
+
+/**
+ * How a refusal of the bot's chat is stored (health_error). getMe only tests the token, so a
+ * health check keeps such a bot offline: the chat is still refused until an admin edits the chat
+ * or a test message gets through.
+ */
+export const CHAT_REFUSED = 'Telegram refused the chat: ';
 
 export interface HealthResult {
   status: 'online' | 'offline';
@@ -35,7 +43,10 @@ export async function checkBotHealth(
   } else {
     const outcome = await api.getMe(bot.token);
     const checkedAt = now();
-    if (outcome.kind === 'ok')
+    const refused = await chatRefusal(db, bot.id);
+    if (outcome.kind === 'ok' && refused !== null)
+      result = { status: 'offline', checkedAt, error: refused, username: outcome.result?.username ?? null };
+    else if (outcome.kind === 'ok')
       result = { status: 'online', checkedAt, error: null, username: outcome.result?.username ?? null };
     else if (outcome.kind === 'rate_limited')
       result = { status: 'online', checkedAt, error: outcome.description, username: null };
@@ -58,7 +69,7 @@ export async function checkBotHealth(
   return result;
 }
 
-/** Telegram refused the bot's chat or token for good while sending. */
+/** Telegram refused the bot's own chat (or its token) for good while sending. */
 export async function markBotRefused(
   db: Db,
   botId: number,
@@ -67,7 +78,33 @@ export async function markBotRefused(
 ): Promise<void> {
   await withNotifyTables(db.kysely)
     .updateTable('bots')
-    .set({ health_status: 'offline', health_checked_at: now, health_error: description.slice(0, 500) })
+    .set({
+      health_status: 'offline',
+      health_checked_at: now,
+      health_error: `${CHAT_REFUSED}${description}`.slice(0, 500),
+    })
     .where('id', '=', botId)
+    .execute();
+}
+
+/** The stored refusal of the bot's chat, or null when its health says something else. */
+async function chatRefusal(db: Db, botId: number): Promise<string | null> {
+  const row = await withNotifyTables(db.kysely)
+    .selectFrom('bots')
+    .select(['health_status', 'health_error'])
+    .where('id', '=', botId)
+    .executeTakeFirst();
+  return row?.health_status === 'offline' && row.health_error?.startsWith(CHAT_REFUSED)
+    ? row.health_error
+    : null;
+}
+
+/** A message reached the bot's chat again (a test message): the refusal no longer holds. */
+export async function clearChatRefusal(db: Db, botId: number, now = Date.now()): Promise<void> {
+  await withNotifyTables(db.kysely)
+    .updateTable('bots')
+    .set({ health_status: 'online', health_checked_at: now, health_error: null })
+    .where('id', '=', botId)
+    .where('health_error', 'like', `${CHAT_REFUSED}%`)
     .execute();
 }

@@ -407,7 +407,10 @@ export class Sender {
         backoffMaxMs: this.s.backoffMaxMs,
         persist: (write) => this.persist(write),
         warn: (details, message) => this.log.warn(details, message),
-        refused: (description) => this.onBotRefused(bot.id, description),
+        // The alert chat refusing says nothing of the bot's own chat: only its own marks it offline.
+        refused: (description) => {
+          if (state.chatId === null || state.chatId === bot.chatId) this.onBotRefused(bot.id, description);
+        },
       },
       { rows: heldBy(sent), attempts: sent.single?.attempts ?? sent.digest?.attempts ?? 0 },
       outcome,

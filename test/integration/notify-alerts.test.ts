@@ -8,11 +8,12 @@ import { event, type NotifyApp, startNotifyApp, TOKEN_B, waitFor } from './notif
 
 const ADMIN_CHAT = '-900100';
 let n: NotifyApp;
+let botId: number;
 
 beforeAll(async () => {
   n = await startNotifyApp('notify-alerts');
   // The alert bot need not be active for events.
-  const botId = await n.createBot({ name: 'alerts', token: TOKEN_B, chatId: '-1', isActive: false });
+  botId = await n.createBot({ name: 'alerts', token: TOKEN_B, chatId: '-1', isActive: false });
   const res = await n.t.app.inject({
     method: 'PUT',
     url: '/api/admin/bots/alerts',
@@ -70,5 +71,29 @@ describe('alerts', () => {
         .open.map((o: { key: string }) => o.key)
         .sort(),
     ).toEqual(['broken_spike:tagbrand', 'suspicious_deal:suspbrand|cellxpert']);
+  });
+
+  it('does not mark the bot offline when the admin chat refuses an alert', async () => {
+    n.fake.failNext(
+      1,
+      { kind: 'error', status: 403, description: 'Forbidden: bot was kicked from the group chat' },
+      'sendMessage',
+      (c) => c.chatId === ADMIN_CHAT,
+    );
+    for (let i = 0; i < 3; i++)
+      await n.post(event({ event: 'reg', brand: 'tagbrand2', trackingcode: '{clickid}' }));
+    const changes = await n.t.ctx.notifier.checkAlerts(Date.now());
+    expect(changes?.opened).toContain('broken_spike:tagbrand2');
+    await waitFor('the refused alert', () =>
+      n.fake.calls.some((c) => c.chatId === ADMIN_CHAT && c.answer === 403),
+    );
+    // The refusal is recorded in the background right after the answer: give it time to land.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const bot = await n.t.app.inject({
+      method: 'GET',
+      url: `/api/admin/bots/${botId}`,
+      headers: n.admin.headers,
+    });
+    expect(bot.json().bot.health.error ?? '').not.toContain('kicked');
   });
 });

@@ -159,8 +159,35 @@ describe('400 and 403', () => {
       url: `/api/admin/bots/${bot.id}`,
       headers: n.admin.headers,
     });
-    expect(detail.json().bot.health).toMatchObject({ status: 'offline', error: `403 ${reason}` });
+    expect(detail.json().bot.health).toMatchObject({
+      status: 'offline',
+      error: `Telegram refused the chat: 403 ${reason}`,
+    });
     expect(detail.json().deliveries.map((d: { status: string }) => d.status)).toEqual(['sent', 'failed']);
+
+    // getMe tests the token, not the chat: a health check leaves the refusal standing.
+    const check = await n.t.app.inject({
+      method: 'POST',
+      url: `/api/admin/bots/${bot.id}/health`,
+      headers: n.admin.headers,
+    });
+    expect(check.json().health).toMatchObject({
+      status: 'offline',
+      error: `Telegram refused the chat: 403 ${reason}`,
+    });
+    // A test message that gets through clears it.
+    const test = await n.t.app.inject({
+      method: 'POST',
+      url: `/api/admin/bots/${bot.id}/test`,
+      headers: n.admin.headers,
+    });
+    expect(test.json().delivery.status).toBe('sent');
+    const after = await n.t.app.inject({
+      method: 'GET',
+      url: `/api/admin/bots/${bot.id}`,
+      headers: n.admin.headers,
+    });
+    expect(after.json().bot.health).toMatchObject({ status: 'online', error: null });
   });
 
   it('fails a 400 "chat not found" for good without retrying', async () => {

@@ -26,6 +26,7 @@ import {
   publicBot,
   updateBot,
 } from '../../notify/bot-service.js';
+import { clearChatRefusal } from '../../notify/health-check.js';
 import { withNotifyTables } from '../../notify/tables.js';
 
 /** How long "send test message" waits for Telegram's answer before saying it is still queued. */
@@ -136,6 +137,8 @@ export async function adminBotRoutes(app: FastifyInstance, ctx: AppContext): Pro
     notifier.sender.wake();
     const done = await notifier.waitForDelivery(id, notifier.sender.isRunning ? TEST_WAIT_MS : 0);
     const delivery = { id, status: done?.status ?? 'pending', error: done?.error ?? null };
+    // It reached the bot's chat: a refusal recorded earlier no longer holds.
+    if (delivery.status === 'sent') await clearChatRefusal(ctx.db, Number(bot.id));
     const finished = delivery.status !== 'pending' && delivery.status !== 'sending';
     return reply.code(finished ? 200 : 202).send({ delivery });
   });
