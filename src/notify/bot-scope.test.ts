@@ -51,6 +51,7 @@ describe('bot scope matching', () => {
     ['a source not listed', { sources: ['affise'] }, {}, false],
     ['a listed affiliate', { affiliates: ['77'] }, {}, true],
     ['an affiliate not listed', { affiliates: ['78'] }, {}, false],
+    ['affiliate ids match in any case', { affiliates: ['AFF-x9'] }, { affiliate_id: 'aff-X9' }, true],
     [
       'an affiliate filter leaves events without affiliate out',
       { affiliates: ['77'] },

@@ -80,7 +80,8 @@ export function resolveScope(
   return {
     brandIds: ids(scope.brands, brandId),
     sourceIds: ids(scope.sources, sourceId),
-    affiliates: scope.affiliates.length === 0 ? null : new Set(scope.affiliates),
+    // Affiliate ids are matched in any case: networks and managers write A1 and a1 alike.
+    affiliates: scope.affiliates.length === 0 ? null : new Set(scope.affiliates.map((a) => a.toLowerCase())),
     types: scope.types.length === 0 ? null : new Set(scope.types),
     testEvents: scope.testEvents,
   };
@@ -92,7 +93,10 @@ export function matchesScope(scope: ResolvedScope, e: ScopeEvent): boolean {
   if (scope.types !== null && !scope.types.has(e.type)) return false;
   if (scope.brandIds !== null && !scope.brandIds.has(e.brand_id)) return false;
   if (scope.sourceIds !== null && !scope.sourceIds.has(e.source_id)) return false;
-  if (scope.affiliates !== null && (e.affiliate_id == null || !scope.affiliates.has(e.affiliate_id)))
+  if (
+    scope.affiliates !== null &&
+    (e.affiliate_id == null || !scope.affiliates.has(e.affiliate_id.toLowerCase()))
+  )
     return false;
   return true;
 }

@@ -104,6 +104,8 @@ test('Create Bot names every wrong field, stores nothing until right, and the ro
   await panel.getByLabel('Affiliates', { exact: true }).fill('1042');
   await panel.getByLabel('Affiliates', { exact: true }).press('Enter');
   await expect(panel.getByRole('button', { name: `Remove brand ${brand}` })).toBeVisible();
+  // A brand no event has named yet: the panel says so (a typo would announce nothing).
+  await expect(panel.getByTestId('unknown-brand')).toContainText(`Unknown brand: ${brand}`);
   await panel.getByRole('button', { name: 'Create bot' }).click();
   await expect(panel).toHaveCount(0);
 

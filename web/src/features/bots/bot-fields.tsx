@@ -4,7 +4,7 @@
  * active, the scope (brands, sources, affiliates, event types, test events) and the template with
  * its live preview. Each input shows its own error.
  */
-import { useId } from 'react';
+import { type ReactNode, useId } from 'react';
 import { EVENT_TYPES, TYPE_NAMES } from '../../lib/event-types';
 import { TypeBadge } from '../../ui/badge';
 import { useBrandOptions, useSourceOptions } from '../shared/options';
@@ -128,6 +128,9 @@ export function BotFields({
             />
           )}
         </Field>
+        <UnknownNote what="brand" values={form.brands} known={brands.data}>
+          No event has named it yet: the bot announces it from its first postback. Check the spelling.
+        </UnknownNote>
         <Field label="Sources" error={errors.sources}>
           {(c) => (
             <ChipsInput
@@ -142,6 +145,9 @@ export function BotFields({
             />
           )}
         </Field>
+        <UnknownNote what="source" values={form.sources} known={sources.data}>
+          No source has that slug: events can only come from a registered source.
+        </UnknownNote>
         <Field
           label="Affiliates"
           error={errors.affiliates}
@@ -206,5 +212,28 @@ export function BotFields({
         error={errors.template}
       />
     </>
+  );
+}
+
+/** Names in a scope list that the panel does not know yet: a typo announces nothing, silently. */
+function UnknownNote({
+  what,
+  values,
+  known,
+  children,
+}: {
+  what: string;
+  values: readonly string[];
+  known: ReadonlyArray<{ value: string }> | undefined;
+  children: ReactNode;
+}) {
+  if (!known) return null;
+  const unknown = values.filter((v) => !known.some((k) => k.value === v));
+  if (unknown.length === 0) return null;
+  return (
+    <p className="bot-unknown" role="note" data-testid={`unknown-${what}`}>
+      Unknown {what}
+      {unknown.length > 1 ? 's' : ''}: {unknown.join(', ')}. {children}
+    </p>
   );
 }
